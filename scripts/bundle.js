@@ -1,0 +1,31 @@
+// Bundles the task into one file per handler target, so the VSIX ships no node_modules and exactly one copy of task-lib.
+'use strict';
+const path = require('path');
+const esbuild = require('esbuild');
+
+const taskFolder = path.join(__dirname, '..', 'tasks', 'UploadWorkItemAttachmentsV1');
+
+async function bundle() {
+    const result = await esbuild.build({
+        entryPoints: [path.join(taskFolder, 'src', 'index.ts')],
+        outfile: path.join(taskFolder, 'dist', 'index.js'),
+        bundle: true,
+        platform: 'node',
+        // Node20_1 is the oldest handler the task lists; ES2022 runs on Node24 as well.
+        target: 'node20',
+        format: 'cjs',
+        minify: true,
+        legalComments: 'external',
+        logLevel: 'warning',
+        // task-lib loads task.json and Strings/*.resjson with a computed require(); those stay runtime requires.
+        logOverride: { 'unsupported-require-call': 'silent' },
+    });
+    if (result.errors.length > 0) {
+        process.exitCode = 1;
+    }
+}
+
+bundle().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+});

@@ -1,0 +1,115 @@
+import { Readable } from 'stream';
+import { contentRangeHeader, type ChunkRange } from './chunkRanges';
+import { HttpError, RedirectRefusedError, UnexpectedResponseError, requestedDelayMs } from './errors';
+import type { HttpRequest, HttpResponse, HttpTransport } from './httpTransport';
+
+export const ATTACHMENTS_LOCATION_ID = 'e07b5fa4-1499-494d-a496-64b860fd64ff';
+/** What azure-devops-node-api 17 asks for; the locator negotiates it down for servers that speak less. */
+export const ATTACHMENTS_API_VERSION = '7.1-preview.3';
+
+export interface AttachmentReference {
+    readonly id: string;
+    readonly url: string;
+}
+
+export interface ResolvedLocation {
+    readonly requestUrl: string;
+    readonly apiVersion: string;
+}
+
+/** Resolves a REST location to a URL and an api-version the server speaks, the way node-api's VsoClient does. */
+export type LocateResource = (
+    area: string,
+    locationId: string,
+    requestedVersion: string,
+    routeValues: Record<string, string | undefined>,
+    query: Record<string, string | undefined>,
+) => Promise<ResolvedLocation>;
+
+export type RequestBody = NonNullable<HttpRequest['body']>;
+
+export interface AttachmentTarget {
+    readonly project?: string;
+    readonly areaPath?: string;
+}
+
+/** The three calls of "Attachments - Create" and "Attachments - Upload Chunk". Each call is one request: retries belong to the caller. */
+export class AttachmentClient {
+    constructor(
+        private readonly transport: HttpTransport,
+        private readonly locate: LocateResource,
+        private readonly target: AttachmentTarget,
+        /** Told when a successful response still asks the client to slow down (`Retry-After` on a 2xx). */
+        private readonly onSlowDown: (delayMs: number) => void,
+    ) {}
+
+    async createSimple(fileName: string, body: RequestBody): Promise<AttachmentReference> {
+        const location = await this.attachmentsLocation(undefined, { fileName, uploadType: 'Simple', areaPath: this.target.areaPath });
+        const response = await this.send(location, 'POST', {}, body);
+        return attachmentReference(response);
+    }
+
+    /** Registers a chunked upload. The body is empty, but the content type must still say octet-stream or the server reads it as form data. */
+    async startChunked(fileName: string): Promise<AttachmentReference> {
+        const location = await this.attachmentsLocation(undefined, { fileName, uploadType: 'Chunked', areaPath: this.target.areaPath });
+        const response = await this.send(location, 'POST', {}, emptyBody);
+        return attachmentReference(response);
+    }
+
+    /** Sends one chunk. Intermediate chunks answer 202 and may carry no body; the last answers 201 with the reference. */
+    async uploadChunk(started: AttachmentReference, fileName: string, range: ChunkRange, body: RequestBody): Promise<AttachmentReference> {
+        const location = await this.attachmentsLocation(started.id, { fileName });
+        const response = await this.send(location, 'PUT', { 'Content-Range': contentRangeHeader(range) }, body);
+        return range.last + 1 === range.total ? attachmentReference(response) : started;
+    }
+
+    private attachmentsLocation(id: string | undefined, query: Record<string, string | undefined>): Promise<ResolvedLocation> {
+        return this.locate('wit', ATTACHMENTS_LOCATION_ID, ATTACHMENTS_API_VERSION, { project: this.target.project, id }, query);
+    }
+
+    private async send(location: ResolvedLocation, method: 'POST' | 'PUT', headers: Record<string, string>, body: RequestBody): Promise<HttpResponse> {
+        const response = await this.transport.send({
+            method,
+            url: location.requestUrl,
+            headers: {
+                Accept: `application/json;api-version=${location.apiVersion}`,
+                'Content-Type': 'application/octet-stream',
+                ...headers,
+            },
+            body,
+        });
+        return checkResponse(response, this.onSlowDown);
+    }
+}
+
+const emptyBody: RequestBody = { length: 0, open: () => Readable.from([]) };
+
+/** Turns every response the protocol does not promise into a typed error; a 2xx may still ask the client to slow down. */
+export function checkResponse(response: HttpResponse, onSlowDown: (delayMs: number) => void): HttpResponse {
+    const { status, headers } = response;
+    if (status >= 300 && status < 400) {
+        throw new RedirectRefusedError(status, String(headers.location ?? ''));
+    }
+    if (status === 203 || status < 200 || status >= 300) {
+        throw HttpError.fromResponse(status, headers, response.body);
+    }
+    const delayMs = requestedDelayMs(headers);
+    if (delayMs !== undefined && delayMs > 0) {
+        onSlowDown(delayMs);
+    }
+    return response;
+}
+
+function attachmentReference(response: HttpResponse): AttachmentReference {
+    let parsed: unknown;
+    try {
+        parsed = JSON.parse(response.body);
+    } catch {
+        parsed = undefined;
+    }
+    const candidate = parsed as Partial<AttachmentReference> | undefined;
+    if (!candidate || typeof candidate.id !== 'string' || typeof candidate.url !== 'string') {
+        throw new UnexpectedResponseError(response.status, response.body.replace(/\s+/g, ' ').slice(0, 120));
+    }
+    return { id: candidate.id, url: candidate.url };
+}

@@ -1,0 +1,140 @@
+import type { IncomingHttpHeaders } from 'http';
+
+/** The body Azure DevOps sends with a failed request: `message` is the part meant for people. */
+interface ServerErrorBody {
+    message?: string;
+    typeKey?: string;
+}
+
+/** A response the task cannot use: any status outside 2xx, a 203 sign-in page, or a 2xx that is not the JSON we asked for. */
+export class HttpError extends Error {
+    override readonly name = 'HttpError';
+
+    constructor(
+        readonly status: number,
+        readonly serverMessage: string,
+        readonly typeKey: string | undefined,
+        readonly headers: IncomingHttpHeaders,
+    ) {
+        super(`HTTP ${status}: ${serverMessage}`);
+    }
+
+    static fromResponse(status: number, headers: IncomingHttpHeaders, body: string): HttpError {
+        const parsed = parseErrorBody(body);
+        const message = parsed?.message ?? summarizeBody(headers, body);
+        return new HttpError(status, message, parsed?.typeKey, headers);
+    }
+
+    /** The server's TF code (`TF237082` etc.), when its message carries one. */
+    get tfCode(): string | undefined {
+        return /\b(TF\d{5,6}|VS\d{6})\b/.exec(this.serverMessage)?.[1];
+    }
+}
+
+/** A 2xx whose body is not the `{id, url}` JSON the protocol promises: never retried, since the server may have stored the file. */
+export class UnexpectedResponseError extends Error {
+    override readonly name = 'UnexpectedResponseError';
+
+    constructor(readonly status: number, readonly bodyStart: string) {
+        super(`HTTP ${status} with an unexpected body: ${bodyStart}`);
+    }
+}
+
+/** A 3xx: the task never follows a redirect, so that the token cannot reach another host. */
+export class RedirectRefusedError extends Error {
+    override readonly name = 'RedirectRefusedError';
+
+    constructor(readonly status: number, readonly location: string) {
+        super(`HTTP ${status} redirect to ${location}`);
+    }
+}
+
+/** The connection failed, was reset, or went silent for longer than the stall timeout. */
+export class NetworkError extends Error {
+    override readonly name = 'NetworkError';
+
+    constructor(readonly code: string, message: string) {
+        super(message);
+    }
+}
+
+/** The file changed on disk between matching and the end of its upload, so what reached the server may be torn. */
+export class FileChangedError extends Error {
+    override readonly name = 'FileChangedError';
+
+    constructor(readonly reason: 'deleted' | 'resized' | 'modified', readonly expectedSize: number, readonly actualSize?: number) {
+        super(`file ${reason} during upload`);
+    }
+}
+
+const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/** Connection failures that a later attempt can get past. Certificate and DNS-name errors fail the same way every time. */
+const RETRYABLE_NETWORK_CODES = new Set([
+    'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ESTALLED', 'EAI_AGAIN',
+    'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'UND_ERR_SOCKET',
+]);
+
+/** Only throttling, server-side failures and broken connections are worth another try; everything else fails at once. */
+export function isRetryable(error: unknown): boolean {
+    if (error instanceof HttpError) {
+        return RETRYABLE_STATUSES.has(error.status);
+    }
+    return error instanceof NetworkError && RETRYABLE_NETWORK_CODES.has(error.code);
+}
+
+/** True for the errors node's TLS layer raises when it cannot trust the server's certificate. */
+export function isCertificateError(error: unknown): boolean {
+    return error instanceof NetworkError && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(error.code);
+}
+
+/** The wait the server asked for, in milliseconds: `Retry-After` (seconds) or `X-RateLimit-Delay` (seconds, fractional), whichever is longer. */
+export function requestedDelayMs(headers: IncomingHttpHeaders, now: number = Date.now()): number | undefined {
+    const retryAfter = parseRetryAfter(single(headers['retry-after']), now);
+    const rateLimitDelay = parseSeconds(single(headers['x-ratelimit-delay']));
+    if (retryAfter === undefined && rateLimitDelay === undefined) {
+        return undefined;
+    }
+    return Math.max(retryAfter ?? 0, rateLimitDelay ?? 0);
+}
+
+function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+    const seconds = parseSeconds(value);
+    if (seconds !== undefined || value === undefined) {
+        return seconds;
+    }
+    const date = Date.parse(value);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function parseSeconds(value: string | undefined): number | undefined {
+    if (value === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(value)) {
+        return undefined;
+    }
+    return Math.round(Number(value) * 1000);
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+    return Array.isArray(value) ? value[0] : value;
+}
+
+function parseErrorBody(body: string): ServerErrorBody | undefined {
+    try {
+        const parsed: unknown = JSON.parse(body);
+        if (parsed && typeof parsed === 'object' && typeof (parsed as ServerErrorBody).message === 'string') {
+            return parsed as ServerErrorBody;
+        }
+    } catch {
+        // Not JSON: an HTML page from a sign-in redirect or a proxy. summarizeBody describes it instead.
+    }
+    return undefined;
+}
+
+function summarizeBody(headers: IncomingHttpHeaders, body: string): string {
+    const contentType = single(headers['content-type']) ?? 'no content type';
+    if (/html/i.test(contentType)) {
+        return `an HTML page (${contentType})`;
+    }
+    const text = body.replace(/\s+/g, ' ').trim();
+    return text.length === 0 ? 'an empty body' : text.slice(0, 200);
+}

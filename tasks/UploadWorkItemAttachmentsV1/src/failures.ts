@@ -1,0 +1,82 @@
+import { FileChangedError, HttpError, NetworkError, RedirectRefusedError, UnexpectedResponseError, isCertificateError } from './errors';
+import type { ArtifactFile } from './findArtifacts';
+import { formatBytes } from './format';
+import type { Localize } from './localize';
+
+export interface FailureContext {
+    /** Who the token belongs to, in words the user can look up. */
+    readonly identity: string;
+    readonly areaPath?: string;
+    readonly attempts: number;
+    readonly stallTimeoutMs: number;
+}
+
+/** Says what went wrong with one file and what to do about it. */
+export function describeFailure(error: unknown, file: ArtifactFile, context: FailureContext, loc: Localize): string {
+    if (error instanceof FileChangedError) {
+        return error.reason === 'deleted'
+            ? loc('FailureFileDeleted')
+            : loc('FailureFileChanged', formatBytes(error.expectedSize));
+    }
+    if (error instanceof HttpError) {
+        return describeHttpError(error, file, context, loc);
+    }
+    if (error instanceof RedirectRefusedError) {
+        return loc('FailureRedirect', error.status, hostOf(error.location));
+    }
+    if (error instanceof UnexpectedResponseError) {
+        return loc('FailureUnexpectedResponse', error.status, error.bodyStart);
+    }
+    if (error instanceof NetworkError) {
+        if (isCertificateError(error)) {
+            return loc('FailureCertificate', error.code, error.message);
+        }
+        if (error.code === 'ESTALLED') {
+            return loc('FailureStalled', context.stallTimeoutMs / 1000, context.attempts);
+        }
+        return loc('FailureNetwork', error.code, error.message, context.attempts);
+    }
+    return error instanceof Error ? error.message : String(error);
+}
+
+/** Failures that every other file would meet too: there is no point in starting more uploads. */
+export function stopsEverything(error: unknown): boolean {
+    if (error instanceof HttpError) {
+        return error.status === 401 || error.status === 203 || isVersionOutOfRange(error);
+    }
+    return isCertificateError(error) || error instanceof RedirectRefusedError;
+}
+
+function describeHttpError(error: HttpError, file: ArtifactFile, context: FailureContext, loc: Localize): string {
+    if (error.status === 401 || error.status === 203) {
+        return loc('FailureTokenRefused', error.status, context.identity);
+    }
+    if (error.tfCode === 'TF237082') {
+        return loc('FailureTooLarge', formatBytes(file.size), error.serverMessage);
+    }
+    if (error.tfCode === 'TF237111' || error.status === 403) {
+        return loc('FailureAreaPathDenied', context.areaPath ?? loc('DefaultAreaPath'), context.identity, error.serverMessage);
+    }
+    if (error.status === 429) {
+        return loc('FailureThrottled', context.attempts, error.serverMessage);
+    }
+    if (isVersionOutOfRange(error)) {
+        return loc('FailureApiVersion', error.serverMessage);
+    }
+    if (error.status >= 500) {
+        return loc('FailureServerError', error.status, context.attempts, error.serverMessage);
+    }
+    return loc('FailureRejected', error.status, error.serverMessage);
+}
+
+function isVersionOutOfRange(error: HttpError): boolean {
+    return /out of range for this server/i.test(error.serverMessage);
+}
+
+function hostOf(location: string): string {
+    try {
+        return new URL(location).host;
+    } catch {
+        return location || '?';
+    }
+}

@@ -1,0 +1,106 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Localize } from './localize';
+
+export type UploadType = 'auto' | 'simple' | 'chunked';
+export type IfNoFilesFound = 'warn' | 'error' | 'ignore';
+
+export const MEBIBYTE = 1024 * 1024;
+
+export interface TaskSettings {
+    readonly rootFolder: string;
+    readonly patterns: string[];
+    readonly areaPath?: string;
+    readonly chunkSizeBytes: number;
+    readonly uploadType: UploadType;
+    readonly ifNoFilesFound: IfNoFilesFound;
+    readonly concurrency: number;
+    readonly retries: number;
+    readonly stallTimeoutMs: number;
+    /** Empty: the pipeline's own project, or collection level with a service connection. */
+    readonly project?: string;
+    /** The id of an "Azure Repos/Team Foundation Server" service connection; empty: the pipeline's own token. */
+    readonly connection?: string;
+}
+
+/** What the agent hands the task: inputs by name, and the folder an empty `rootFolder` means. */
+export interface InputSource {
+    getInput(name: string): string | undefined;
+    defaultWorkingDirectory(): string | undefined;
+}
+
+/** A bad input: nothing has been uploaded when this is thrown. */
+export class InputError extends Error {
+    override readonly name = 'InputError';
+}
+
+/** Reads and validates every input up front, so a bad value fails the task before the first request. */
+export function readSettings(source: InputSource, loc: Localize): TaskSettings {
+    const input = (name: string) => (source.getInput(name) ?? '').trim();
+    const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
+        parseWholeNumber(name, input(name), fallback, min, max, loc);
+
+    return {
+        rootFolder: existingFolder(input('rootFolder') || source.defaultWorkingDirectory() || '', loc),
+        patterns: matchPatterns(source.getInput('contents') ?? '', loc),
+        areaPath: input('areaPath') || undefined,
+        chunkSizeBytes: wholeNumber('chunkSizeMB', 8, 1, 128) * MEBIBYTE,
+        uploadType: choice('uploadType', input('uploadType'), ['auto', 'simple', 'chunked'] as const, loc),
+        ifNoFilesFound: choice('ifNoFilesFound', input('ifNoFilesFound'), ['warn', 'error', 'ignore'] as const, loc),
+        concurrency: wholeNumber('concurrency', 4, 1, 32),
+        retries: wholeNumber('retries', 5, 0, 10),
+        stallTimeoutMs: wholeNumber('stallTimeoutSeconds', 120, 5, 3600) * 1000,
+        project: input('project') || undefined,
+        connection: input('connection') || undefined,
+    };
+}
+
+export function parseWholeNumber(name: string, raw: string, fallback: number, min: number, max: number, loc: Localize): number {
+    if (raw === '') {
+        return fallback;
+    }
+    const value = Number(raw);
+    if (!/^\d+$/.test(raw) || value < min || value > max) {
+        throw new InputError(loc('InputNotWholeNumberInRange', name, raw, min, max));
+    }
+    return value;
+}
+
+function choice<T extends string>(name: string, raw: string, allowed: readonly T[], loc: Localize): T {
+    if (raw === '') {
+        return allowed[0];
+    }
+    const match = allowed.find((option) => option === raw.toLowerCase());
+    if (match === undefined) {
+        throw new InputError(loc('InputNotOneOf', name, raw, allowed.join(', ')));
+    }
+    return match;
+}
+
+function matchPatterns(raw: string, loc: Localize): string[] {
+    const patterns = raw
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '' && !line.startsWith('#'));
+    if (patterns.length === 0 || patterns.every((pattern) => pattern.startsWith('!'))) {
+        throw new InputError(loc('InputContentsEmpty', raw.trim()));
+    }
+    return patterns;
+}
+
+function existingFolder(folder: string, loc: Localize): string {
+    if (folder === '') {
+        throw new InputError(loc('InputRootFolderMissing'));
+    }
+    const absolute = path.resolve(folder);
+    let stats: fs.Stats;
+    try {
+        stats = fs.statSync(absolute);
+    } catch {
+        throw new InputError(loc('InputRootFolderNotFound', folder));
+    }
+    if (!stats.isDirectory()) {
+        throw new InputError(loc('InputRootFolderNotFolder', folder));
+    }
+    return absolute;
+}

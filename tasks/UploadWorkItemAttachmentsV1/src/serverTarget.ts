@@ -1,0 +1,113 @@
+import type { TaskSettings } from './inputs';
+import { InputError } from './inputs';
+import type { Localize } from './localize';
+
+export type Credential =
+    | { readonly kind: 'bearer'; readonly token: string }
+    | { readonly kind: 'basic'; readonly username: string; readonly password: string };
+
+/** Where the attachments go and with which token. */
+export interface ServerTarget {
+    /** Ends with `/`. */
+    readonly collectionUrl: string;
+    readonly credential: Credential;
+    /** Who the token belongs to, in words an administrator can look up. */
+    readonly identity: string;
+    readonly project?: string;
+}
+
+/** The agent's view of endpoints and variables (tl.getEndpoint* and tl.getVariable in the task). */
+export interface AgentContext {
+    endpointUrl(id: string): string | undefined;
+    endpointScheme(id: string): string | undefined;
+    endpointParameter(id: string, key: string): string | undefined;
+    variable(name: string): string | undefined;
+}
+
+export const PIPELINE_CONNECTION = 'SystemVssConnection';
+
+/** The pipeline's own collection and OAuth token, or those of the chosen service connection. */
+export function resolveServerTarget(settings: TaskSettings, agent: AgentContext, loc: Localize): ServerTarget {
+    if (settings.connection) {
+        return serviceConnectionTarget(settings.connection, settings.project, agent, loc);
+    }
+    const collectionUrl = agent.endpointUrl(PIPELINE_CONNECTION) || agent.variable('System.TeamFoundationCollectionUri');
+    const token = agent.endpointParameter(PIPELINE_CONNECTION, 'AccessToken');
+    if (!collectionUrl || !token) {
+        throw new InputError(loc('PipelineTokenMissing'));
+    }
+    const projectName = agent.variable('System.TeamProject') ?? '?';
+    const organization = organizationOf(collectionUrl);
+    return {
+        collectionUrl: withTrailingSlash(collectionUrl),
+        credential: { kind: 'bearer', token },
+        identity: loc('IdentityPipeline', projectName, organization, organization),
+        project: settings.project ?? (agent.variable('System.TeamProjectId') || agent.variable('System.TeamProject') || undefined),
+    };
+}
+
+function serviceConnectionTarget(id: string, project: string | undefined, agent: AgentContext, loc: Localize): ServerTarget {
+    const collectionUrl = agent.endpointUrl(id);
+    if (!collectionUrl) {
+        throw new InputError(loc('ConnectionNotFound', id));
+    }
+    const scheme = (agent.endpointScheme(id) ?? '').toLowerCase();
+    const credential = serviceConnectionCredential(id, scheme, agent);
+    if (!credential) {
+        throw new InputError(loc('ConnectionSchemeUnsupported', id, scheme || '?'));
+    }
+    return { collectionUrl: withTrailingSlash(collectionUrl), credential, identity: loc('IdentityServiceConnection', id), project };
+}
+
+function serviceConnectionCredential(id: string, scheme: string, agent: AgentContext): Credential | undefined {
+    const parameter = (key: string) => agent.endpointParameter(id, key);
+    switch (scheme) {
+        case 'token': {
+            const token = parameter('apitoken') ?? parameter('AccessToken');
+            return token ? { kind: 'basic', username: '', password: token } : undefined;
+        }
+        case 'oauth': {
+            const token = parameter('AccessToken');
+            return token ? { kind: 'bearer', token } : undefined;
+        }
+        case 'usernamepassword': {
+            const username = parameter('username');
+            const password = parameter('password');
+            return username !== undefined && password ? { kind: 'basic', username, password } : undefined;
+        }
+        default:
+            return undefined;
+    }
+}
+
+export function authorizationHeader(credential: Credential): string {
+    return credential.kind === 'bearer'
+        ? `Bearer ${credential.token}`
+        : `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
+}
+
+/** Every value that must be masked in the log. */
+export function secretsOf(credential: Credential): string[] {
+    return credential.kind === 'bearer'
+        ? [credential.token]
+        : [credential.password, Buffer.from(`${credential.username}:${credential.password}`).toString('base64')];
+}
+
+/** `fabrikam` from https://dev.azure.com/fabrikam/ or https://fabrikam.visualstudio.com/; the host and collection on a server. */
+function organizationOf(collectionUrl: string): string {
+    try {
+        const url = new URL(collectionUrl);
+        const firstSegment = url.pathname.split('/').find((segment) => segment !== '') ?? '';
+        if (url.hostname === 'dev.azure.com') {
+            return firstSegment;
+        }
+        const visualStudio = /^([^.]+)\.visualstudio\.com$/i.exec(url.hostname);
+        return visualStudio ? visualStudio[1] : `${url.host}/${firstSegment}`;
+    } catch {
+        return collectionUrl;
+    }
+}
+
+function withTrailingSlash(url: string): string {
+    return url.endsWith('/') ? url : `${url}/`;
+}

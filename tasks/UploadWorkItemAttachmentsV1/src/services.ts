@@ -1,0 +1,145 @@
+import * as fs from 'fs';
+import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
+import type { VsoClient } from 'azure-devops-node-api/VsoClient';
+import { AttachmentClient, type LocateResource } from './attachmentClient';
+import { AzureDevOpsApis } from './azureDevOpsApis';
+import { HttpError, NetworkError, UnexpectedResponseError } from './errors';
+import { NodeHttpTransport, type ProxySettings, type TlsSettings } from './httpTransport';
+import type { TaskSettings } from './inputs';
+import type { RetryPolicy } from './retryPolicy';
+import { authorizationHeader, type ServerTarget } from './serverTarget';
+
+export interface ProxyConfiguration extends ProxySettings {
+    /** Regular expressions, matched case-insensitively against the whole request URL, as the agent does. */
+    readonly bypass: readonly string[];
+}
+
+export interface CertificateFiles {
+    readonly caFile?: string;
+    readonly certFile?: string;
+    readonly keyFile?: string;
+    readonly passphrase?: string;
+}
+
+/** The agent's network settings: `Agent.Proxy*`, `Agent.CAInfo`, `Agent.ClientCert*` and `Agent.SkipCertValidation`. */
+export interface AgentNetwork {
+    readonly proxy?: ProxyConfiguration;
+    readonly certificates?: CertificateFiles;
+    readonly skipCertValidation: boolean;
+}
+
+export interface UploadServices {
+    readonly attachments: AttachmentClient;
+    readonly apis: AzureDevOpsApis;
+    close(): void;
+}
+
+const USER_AGENT = 'UploadWorkItemAttachments/1';
+
+/** Wires the REST layer: node-api for locations and version negotiation, our transport for the uploads themselves. Both use the agent's proxy and certificates. */
+export function createUploadServices(target: ServerTarget, settings: TaskSettings, network: AgentNetwork, policy: RetryPolicy): UploadServices {
+    const transport = new NodeHttpTransport({
+        tokenOrigin: new URL(target.collectionUrl).origin,
+        authorization: authorizationHeader(target.credential),
+        stallTimeoutMs: settings.stallTimeoutMs,
+        proxyFor: (url) => proxyFor(network.proxy, url),
+        tls: tlsSettings(network),
+        userAgent: USER_AGENT,
+    });
+    const apis = new AzureDevOpsApis(target.collectionUrl, target.credential, nodeApiOptions(network, settings), USER_AGENT);
+    const locate = nodeApiLocator(() => apis.workItemTracking(), policy);
+    const attachments = new AttachmentClient(transport, locate, { project: target.project, areaPath: settings.areaPath }, (delayMs) =>
+        policy.slowDown(delayMs),
+    );
+    return { attachments, apis, close: () => transport.close() };
+}
+
+/** The proxy for one URL, or none when the URL matches the bypass list. */
+export function proxyFor(proxy: ProxyConfiguration | undefined, url: string): ProxySettings | undefined {
+    if (!proxy || proxy.bypass.some((pattern) => new RegExp(pattern, 'i').test(url))) {
+        return undefined;
+    }
+    return proxy;
+}
+
+function tlsSettings(network: AgentNetwork): TlsSettings {
+    const files = network.certificates;
+    const read = (file: string | undefined) => (file ? fs.readFileSync(file) : undefined);
+    return {
+        ca: read(files?.caFile),
+        cert: read(files?.certFile),
+        key: read(files?.keyFile),
+        passphrase: files?.passphrase,
+        rejectUnauthorized: !network.skipCertValidation,
+    };
+}
+
+/** Redirects stay off, so that node-api cannot carry the token to another host either. */
+function nodeApiOptions(network: AgentNetwork, settings: TaskSettings): IRequestOptions {
+    const proxy = network.proxy;
+    return {
+        allowRedirects: false,
+        keepAlive: true,
+        socketTimeout: settings.stallTimeoutMs,
+        ignoreSslError: network.skipCertValidation,
+        cert: network.certificates,
+        proxy: proxy && {
+            proxyUrl: proxy.url,
+            proxyUsername: proxy.username,
+            proxyPassword: proxy.password,
+            proxyBypassHosts: [...proxy.bypass],
+        },
+    };
+}
+
+/**
+ * Negotiates through node-api's VsoClient (OPTIONS `_apis/{area}`), retried like any request.
+ * node-api caches a successful answer; a failed one is not cached, so the next file asks again.
+ */
+export function nodeApiLocator(connectArea: () => Promise<{ vsoClient: VsoClient }>, policy: RetryPolicy): LocateResource {
+    let client: Promise<VsoClient> | undefined;
+    const vsoClient = () => {
+        client ??= connectArea().then(
+            (api) => api.vsoClient,
+            (error: unknown) => {
+                client = undefined;
+                throw error;
+            },
+        );
+        return client;
+    };
+    return (area, locationId, requestedVersion, routeValues, query) =>
+        policy.run(`${area} API location`, async () => {
+            let located;
+            try {
+                located = await (await vsoClient()).getVersioningData(requestedVersion, area, locationId, routeValues, query);
+            } catch (error) {
+                throw fromNodeApiError(error);
+            }
+            if (!located.requestUrl || !located.apiVersion) {
+                throw new UnexpectedResponseError(200, `no ${area} API location ${locationId} in the server's OPTIONS answer`);
+            }
+            return { requestUrl: located.requestUrl, apiVersion: located.apiVersion };
+        });
+}
+
+/** node-api throws plain Errors with `statusCode` and `result`; give them the same types as our own requests' failures. */
+export function fromNodeApiError(error: unknown): unknown {
+    const failure = error as { statusCode?: number; result?: { message?: string; typeKey?: string }; code?: string; message?: string; rateLimit?: { retryAfter?: number } };
+    if (typeof failure?.statusCode === 'number') {
+        const retryAfter = failure.rateLimit?.retryAfter;
+        return new HttpError(
+            failure.statusCode,
+            failure.result?.message ?? failure.message ?? '',
+            failure.result?.typeKey,
+            retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {},
+        );
+    }
+    if (typeof failure?.code === 'string') {
+        return new NetworkError(failure.code, failure.message ?? failure.code);
+    }
+    if (failure instanceof Error && /^Request timeout/.test(failure.message)) {
+        return new NetworkError('ESTALLED', failure.message);
+    }
+    return error;
+}
