@@ -1,5 +1,5 @@
 import * as fs from 'fs';
-import { Transform, pipeline, type Readable, type TransformCallback } from 'stream';
+import { Readable, Transform, pipeline, type TransformCallback } from 'stream';
 import type { ChunkRange } from './chunkRanges';
 import { FileChangedError } from './errors';
 import type { ArtifactFile } from './findArtifacts';
@@ -18,6 +18,10 @@ export function fileRangeBody(file: ArtifactFile, range: ChunkRange, onBytes: (c
     return {
         length,
         open: (): Readable => {
+            if (length === 0) {
+                assertFileUnchanged(file);
+                return Readable.from([]);
+            }
             const source = fs.createReadStream(file.absolutePath, { start: range.first, end: range.last, highWaterMark: READ_BUFFER_BYTES });
             const verifier = new HoldLastBufferUntilVerified(file, length, onBytes);
             pipeline(source, verifier, () => {

@@ -77,6 +77,8 @@ export class NodeHttpTransport implements HttpTransport {
         }
         const client = url.protocol === 'https:' ? https : http;
         return new Promise<HttpResponse>((resolve, reject) => {
+            // Opened first: a body that cannot be opened (a vanished file) fails before any byte is sent.
+            const body = request.body?.open();
             let settled = false;
             const settle = (error: Error | undefined, response?: HttpResponse) => {
                 if (settled) {
@@ -98,7 +100,6 @@ export class NodeHttpTransport implements HttpTransport {
                 req.destroy(new NetworkError('ESTALLED', `no data sent or received for ${this.settings.stallTimeoutMs / 1000} s`));
             });
             req.on('error', (error: NodeJS.ErrnoException) => settle(asNetworkError(error)));
-            const body = request.body?.open();
             if (!body) {
                 req.end();
                 return;

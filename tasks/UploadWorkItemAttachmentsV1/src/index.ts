@@ -44,7 +44,8 @@ async function main(): Promise<void> {
         const outcome = await uploadAll(files, {
             concurrency: settings.concurrency,
             uploadOne: async (file) => logUploaded(await uploadFile(file, { ...settings, client: services.attachments, policy, progress, clock: systemClock })),
-            onFailure: ({ file, error }) => tl.error(loc('FileFailed', file.relativePath, describeFailure(error, file, failureContext, loc))),
+            // Logged as it happens; the one error issue is the summary at the end, which names every failed file.
+            onFailure: ({ file, error }) => console.log(loc('FileFailed', file.relativePath, describeFailure(error, file, failureContext, loc))),
             stopsEverything,
         });
         publishOutputs(outcome.uploaded, setOutput);
@@ -62,9 +63,10 @@ function reportNoFiles(settings: TaskSettings): void {
             return;
         case 'warn':
             tl.warning(message);
+            tl.setResult(tl.TaskResult.Succeeded, message);
             return;
         case 'ignore':
-            console.log(message);
+            tl.setResult(tl.TaskResult.Succeeded, message);
             return;
     }
 }
