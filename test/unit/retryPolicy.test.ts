@@ -1,0 +1,166 @@
+import * as assert from 'assert/strict';
+import * as sinon from 'sinon';
+import { FileChangedError, HttpError, NetworkError } from '../../tasks/UploadWorkItemAttachmentsV1/src/errors';
+import { RetryPolicy, type Clock, type RetryNotice } from '../../tasks/UploadWorkItemAttachmentsV1/src/retryPolicy';
+
+const timing = { baseDelayMs: 1_000, maxDelayMs: 8_000, maxRequestedDelayMs: 60_000 };
+
+function fakeClock(clock: sinon.SinonFakeTimers, random = () => 0.5): Clock {
+    return {
+        now: () => clock.now,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        random,
+    };
+}
+
+function status(code: number, headers: Record<string, string> = {}): HttpError {
+    return new HttpError(code, `status ${code}`, undefined, headers);
+}
+
+describe('RetryPolicy', () => {
+    let clock: sinon.SinonFakeTimers;
+    let notices: RetryNotice[];
+
+    beforeEach(() => {
+        clock = sinon.useFakeTimers();
+        notices = [];
+    });
+
+    afterEach(() => {
+        clock.restore();
+    });
+
+    function policy(retries: number, random?: () => number): RetryPolicy {
+        return new RetryPolicy(retries, fakeClock(clock, random), (notice) => notices.push(notice), timing);
+    }
+
+    it('returns the first success without waiting', async () => {
+        const attempt = sinon.stub().resolves('ok');
+        assert.equal(await policy(3).run('op', attempt), 'ok');
+        assert.equal(attempt.callCount, 1);
+        assert.equal(clock.now, 0);
+    });
+
+    for (const code of [429, 500, 502, 503, 504]) {
+        it(`retries HTTP ${code}`, async () => {
+            const attempt = sinon.stub().onFirstCall().rejects(status(code)).onSecondCall().resolves('ok');
+            const result = policy(2).run('op', attempt);
+            await clock.runAllAsync();
+            assert.equal(await result, 'ok');
+            assert.equal(attempt.callCount, 2);
+        });
+    }
+
+    for (const code of [400, 401, 403, 404, 409, 203]) {
+        it(`does not retry HTTP ${code}`, async () => {
+            const attempt = sinon.stub().rejects(status(code));
+            await assert.rejects(policy(5).run('op', attempt), HttpError);
+            assert.equal(attempt.callCount, 1);
+            assert.deepEqual(notices, []);
+        });
+    }
+
+    it('retries a connection reset and a stall, but not a certificate error or a changed file', async () => {
+        for (const [error, retried] of [
+            [new NetworkError('ECONNRESET', 'reset'), true],
+            [new NetworkError('ESTALLED', 'stalled'), true],
+            [new NetworkError('DEPTH_ZERO_SELF_SIGNED_CERT', 'self signed'), false],
+            [new FileChangedError('resized', 10, 5), false],
+        ] as const) {
+            const attempt = sinon.stub().onFirstCall().rejects(error).onSecondCall().resolves('ok');
+            const result = policy(1).run('op', attempt).catch((failure: unknown) => failure);
+            await clock.runAllAsync();
+            assert.equal(await result, retried ? 'ok' : error, String(error));
+        }
+    });
+
+    it('backs off exponentially with jitter, capped', async () => {
+        const retries = 5;
+        const attempt = sinon.stub().rejects(status(503));
+        const result = policy(retries, () => 1).run('op', attempt).catch((failure: unknown) => failure);
+        await clock.runAllAsync();
+        assert.ok((await result) instanceof HttpError);
+        // random() = 1 gives the full step: 1 s, 2 s, 4 s, then the 8 s cap.
+        assert.deepEqual(notices.map((notice) => notice.delayMs), [1_000, 2_000, 4_000, 8_000, 8_000]);
+        assert.equal(attempt.callCount, retries + 1);
+    });
+
+    it('never waits less than half the step, whatever the jitter', () => {
+        const p = policy(3, () => 0);
+        assert.deepEqual([1, 2, 3, 4, 5].map((n) => p.backoffMs(n)), [500, 1_000, 2_000, 4_000, 4_000]);
+    });
+
+    it('waits exactly Retry-After seconds instead of its own backoff', async () => {
+        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '7' })).onSecondCall().resolves('ok');
+        const result = policy(1).run('op', attempt);
+        await clock.tickAsync(6_999);
+        assert.equal(attempt.callCount, 1, 'not before Retry-After');
+        await clock.tickAsync(1);
+        assert.equal(await result, 'ok');
+        assert.equal(notices[0].delayMs, 7_000);
+    });
+
+    it('honours X-RateLimit-Delay when it is longer than Retry-After', async () => {
+        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '1', 'x-ratelimit-delay': '2.5' })).onSecondCall().resolves('ok');
+        const result = policy(1).run('op', attempt);
+        await clock.runAllAsync();
+        await result;
+        assert.equal(notices[0].delayMs, 2_500);
+    });
+
+    it('caps a huge Retry-After at the longest wait it accepts', async () => {
+        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '86400' })).onSecondCall().resolves('ok');
+        const result = policy(1).run('op', attempt);
+        await clock.runAllAsync();
+        await result;
+        assert.equal(notices[0].delayMs, 60_000);
+    });
+
+    it('makes other operations wait out a 429 too, since throttling is per identity', async () => {
+        const p = policy(1);
+        const throttled = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '5' })).onSecondCall().resolves('a');
+        const first = p.run('a', throttled);
+        await clock.tickAsync(0);
+        const other = sinon.stub().resolves('b');
+        const second = p.run('b', other);
+        await clock.tickAsync(4_999);
+        assert.equal(other.callCount, 0, 'the other operation waits');
+        await clock.tickAsync(1);
+        assert.deepEqual(await Promise.all([first, second]), ['a', 'b']);
+    });
+
+    it('delays later operations after a Retry-After on a success', async () => {
+        const p = policy(0);
+        p.slowDown(3_000);
+        const attempt = sinon.stub().resolves('ok');
+        const result = p.run('op', attempt);
+        await clock.tickAsync(2_999);
+        assert.equal(attempt.callCount, 0);
+        await clock.tickAsync(1);
+        assert.equal(await result, 'ok');
+    });
+
+    it('gives up after the last retry with the last error, and tells about each retry', async () => {
+        const attempt = sinon.stub().rejects(status(429, { 'retry-after': '1' }));
+        const result = policy(2).run('file.txt', attempt).catch((failure: unknown) => failure);
+        await clock.runAllAsync();
+        const error = await result;
+        assert.ok(error instanceof HttpError && error.status === 429);
+        assert.equal(attempt.callCount, 3);
+        assert.deepEqual(notices.map(({ operation, attempt: n, maxAttempts }) => [operation, n, maxAttempts]), [
+            ['file.txt', 1, 3],
+            ['file.txt', 2, 3],
+        ]);
+        assert.ok(Object.isFrozen(notices[0]));
+    });
+
+    it('with 0 retries makes exactly one attempt', async () => {
+        const attempt = sinon.stub().rejects(status(503));
+        await assert.rejects(policy(0).run('op', attempt));
+        assert.equal(attempt.callCount, 1);
+    });
+
+    it('rejects a negative retry count up front', () => {
+        assert.throws(() => policy(-1), RangeError);
+    });
+});
