@@ -1,0 +1,160 @@
+import type { ServerResponse } from 'http';
+
+export interface ServiceError {
+    status: number;
+    message: string;
+    typeKey: string;
+    typeName?: string;
+}
+
+/** The shape every Azure DevOps error body has; clients show `message`. */
+export function errorBody(error: ServiceError): Record<string, unknown> {
+    return {
+        $id: '1',
+        innerException: null,
+        message: error.message,
+        typeName: error.typeName ?? `Microsoft.TeamFoundation.Framework.Server.${error.typeKey}, Microsoft.TeamFoundation.Framework.Server`,
+        typeKey: error.typeKey,
+        errorCode: 0,
+        eventId: 3000,
+    };
+}
+
+export function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+    const payload = Buffer.from(JSON.stringify(value), 'utf8');
+    res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(payload.length), ...headers });
+    res.end(payload);
+}
+
+export function sendError(res: ServerResponse, error: ServiceError, headers: Record<string, string> = {}): void {
+    sendJson(res, error.status, errorBody(error), headers);
+}
+
+/*
+ * Codes TF9000xx are the emulator's own: the real service's codes for these cases are not documented,
+ * and a made-up code that looked real could end up hard-coded in the product. The other codes and
+ * messages follow what the service is known to send (see FACTS.md).
+ */
+export const errors = {
+    unauthorized: (): ServiceError => ({
+        status: 401,
+        message: "TF400813: The user '' is not authorized to access this resource.",
+        typeKey: 'UnauthorizedRequestException',
+    }),
+    versionOutOfRange: (requested: string, latest: string): ServiceError => ({
+        status: 400,
+        message: `The requested REST API version of ${requested} is out of range for this server. The latest REST API version this server supports is ${latest}.`,
+        typeKey: 'VssVersionOutOfRangeException',
+        typeName: 'Microsoft.VisualStudio.Services.WebApi.VssVersionOutOfRangeException, Microsoft.VisualStudio.Services.WebApi',
+    }),
+    versionMissing: (method: string): ServiceError => ({
+        status: 400,
+        message:
+            `No api-version was supplied for the "${method}" request. The version must be supplied either as part of the Accept header ` +
+            '(e.g. "application/json; api-version=1.0") or as a query parameter (e.g. "?api-version=1.0").',
+        typeKey: 'VssApiVersionRequiredException',
+        typeName: 'Microsoft.VisualStudio.Services.WebApi.VssApiVersionRequiredException, Microsoft.VisualStudio.Services.WebApi',
+    }),
+    versionInvalid: (value: string): ServiceError => ({
+        status: 400,
+        message: `The api-version '${value}' is not valid. Use the form {major}.{minor}[-preview[.{resourceVersion}]].`,
+        typeKey: 'VssInvalidApiVersionException',
+        typeName: 'Microsoft.VisualStudio.Services.WebApi.VssInvalidApiVersionException, Microsoft.VisualStudio.Services.WebApi',
+    }),
+    projectNotFound: (project: string): ServiceError => ({
+        status: 404,
+        message:
+            `TF200016: The following project does not exist: ${project}. Verify that the name of the project is correct ` +
+            'and that the project exists on the specified Azure DevOps Server.',
+        typeKey: 'ProjectDoesNotExistWithNameException',
+        typeName: 'Microsoft.TeamFoundation.Core.WebApi.ProjectDoesNotExistWithNameException, Microsoft.TeamFoundation.Core.WebApi',
+    }),
+    sizeExceeded: (limitBytes: number): ServiceError => ({
+        status: 400,
+        message: `TF237082: The file you are trying to upload exceeds the supported file upload size (${(limitBytes / (1024 * 1024)).toFixed(3)} MB(s))`,
+        typeKey: 'AttachmentSizeExceededException',
+        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.AttachmentSizeExceededException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+    }),
+    areaPathDenied: (): ServiceError => ({
+        status: 403,
+        message: 'TF237111: The current user does not have permissions to save work items under the specified area path.',
+        typeKey: 'WorkItemUnauthorizedAccessException',
+        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+    }),
+    formData: (): ServiceError => ({
+        status: 400,
+        message:
+            'TF400898: An Internal Error Occurred. The request body is invalid form data: an upload without ' +
+            '"Content-Type: application/octet-stream" is read as form data.',
+        typeKey: 'InvalidFormDataException',
+    }),
+    throttled: (): ServiceError => ({
+        status: 429,
+        message:
+            "TF400733: Request was blocked due to exceeding usage of resource 'Concurrency' in namespace 'ResourceManagement'. " +
+            'For more information on why your request was blocked, see the topic "Rate limits" on the Microsoft Web site (https://go.microsoft.com/fwlink/?LinkId=823950).',
+        typeKey: 'RequestBlockedException',
+    }),
+    fileNameRequired: (): ServiceError => ({
+        status: 400,
+        message: 'TF900001: The fileName query parameter is required.',
+        typeKey: 'ArgumentNullException',
+        typeName: 'System.ArgumentNullException, mscorlib',
+    }),
+    badContentType: (got: string | undefined): ServiceError => ({
+        status: 400,
+        message: `TF900002: The attachment content must be sent as "Content-Type: application/octet-stream" (got ${got ? `"${got}"` : 'none'}).`,
+        typeKey: 'InvalidContentTypeException',
+    }),
+    badUploadType: (value: string): ServiceError => ({
+        status: 400,
+        message: `TF900003: The uploadType '${value}' is not valid. Use Simple or Chunked.`,
+        typeKey: 'ArgumentException',
+        typeName: 'System.ArgumentException, mscorlib',
+    }),
+    chunkedStartHasBody: (bytes: number): ServiceError => ({
+        status: 400,
+        message: `TF900004: A chunked upload is started with an empty body (got ${bytes} bytes); send the content with PUT .../attachments/{id}.`,
+        typeKey: 'InvalidChunkException',
+    }),
+    badChunk: (detail: string): ServiceError => ({
+        status: 400,
+        message: `TF900010: The chunk was rejected: ${detail}`,
+        typeKey: 'InvalidChunkException',
+    }),
+    chunkInProgress: (id: string): ServiceError => ({
+        status: 409,
+        message: `TF900011: Another chunk of attachment ${id} is still being received.`,
+        typeKey: 'InvalidChunkException',
+    }),
+    attachmentNotFound: (id: string): ServiceError => ({
+        status: 404,
+        message: `TF900020: The attachment ${id} does not exist or its upload is not complete.`,
+        typeKey: 'AttachmentNotFoundException',
+    }),
+    contentDiscarded: (id: string): ServiceError => ({
+        status: 410,
+        message: `TF900021: The content of attachment ${id} was not kept (the emulator runs with storage 'hash').`,
+        typeKey: 'AttachmentContentDiscardedException',
+    }),
+    methodNotAllowed: (method: string, hint = ''): ServiceError => ({
+        status: 405,
+        message: `TF900030: The requested resource does not support http method '${method}'.${hint}`,
+        typeKey: 'HttpMethodNotAllowedException',
+    }),
+    routeNotFound: (path: string): ServiceError => ({
+        status: 404,
+        message: `TF900031: No resource of this server matches '${path}'.`,
+        typeKey: 'RouteNotFoundException',
+    }),
+    emulatedFault: (status: number): ServiceError => ({
+        status,
+        message: `TF900050: Emulated failure (HTTP ${status}).`,
+        typeKey: 'EmulatedFaultException',
+    }),
+    internal: (detail: string): ServiceError => ({
+        status: 500,
+        message: `TF900099: The emulator failed: ${detail}`,
+        typeKey: 'EmulatorException',
+    }),
+};

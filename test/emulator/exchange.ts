@@ -1,0 +1,179 @@
+import { createHash, type Hash } from 'crypto';
+import type { IncomingMessage, ServerResponse } from 'http';
+import type { TLSSocket } from 'tls';
+import { sendError, sendJson, type ServiceError } from './errors';
+import type { Headers, RecordedRequest } from './types';
+
+/**
+ * Counts and hashes the request body as the handlers read it, so the record says what actually
+ * arrived without anyone keeping the bytes.
+ */
+export class BodyMeter {
+    bytes = 0;
+    private readonly hash: Hash = createHash('sha256');
+    private ended = false;
+
+    constructor(private readonly req: IncomingMessage) {}
+
+    get complete(): boolean {
+        return this.ended;
+    }
+
+    /**
+     * Reads on until the body ends (resolves true) or until `stopAfter` bytes have been read in total
+     * (resolves false, the stream left paused). Rejects when the connection breaks first.
+     */
+    read(onChunk?: (chunk: Buffer) => void, stopAfter?: number): Promise<boolean> {
+        if (this.ended) {
+            return Promise.resolve(true);
+        }
+        if (stopAfter !== undefined && this.bytes >= stopAfter) {
+            return Promise.resolve(false);
+        }
+        const req = this.req;
+        return new Promise<boolean>((resolve, reject) => {
+            const cleanup = (): void => {
+                req.off('data', onData);
+                req.off('end', onEnd);
+                req.off('error', onFailure);
+                req.off('close', onFailure);
+            };
+            const onData = (chunk: Buffer): void => {
+                this.bytes += chunk.length;
+                this.hash.update(chunk);
+                onChunk?.(chunk);
+                if (stopAfter !== undefined && this.bytes >= stopAfter) {
+                    req.pause();
+                    cleanup();
+                    resolve(false);
+                }
+            };
+            const onEnd = (): void => {
+                this.ended = true;
+                cleanup();
+                resolve(true);
+            };
+            const onFailure = (err?: Error): void => {
+                cleanup();
+                reject(err ?? new Error('the connection closed before the request body ended'));
+            };
+            req.on('data', onData);
+            req.on('end', onEnd);
+            req.on('error', onFailure);
+            req.on('close', onFailure);
+            req.resume();
+        });
+    }
+
+    /** Reading it ends the meter, so call it only once the request is over. */
+    digest(): string {
+        return this.hash.digest('hex');
+    }
+}
+
+/** One request/response pair with everything the router, the fault engine and the record need. */
+export class Exchange {
+    readonly method: string;
+    readonly url: string;
+    readonly path: string;
+    readonly query: Record<string, string>;
+    readonly headers: Headers;
+    readonly apiVersion?: string;
+    readonly body: BodyMeter;
+    fault?: string;
+
+    constructor(
+        readonly seq: number,
+        readonly req: IncomingMessage,
+        readonly res: ServerResponse,
+    ) {
+        this.method = (req.method ?? 'GET').toUpperCase();
+        this.url = req.url ?? '/';
+        const queryStart = this.url.indexOf('?');
+        this.path = queryStart < 0 ? this.url : this.url.slice(0, queryStart);
+        this.query = {};
+        if (queryStart >= 0) {
+            for (const [key, value] of new URLSearchParams(this.url.slice(queryStart + 1))) {
+                this.query[key] = value;
+            }
+        }
+        this.headers = req.headers;
+        this.apiVersion = queryValue(this.query, 'api-version') ?? apiVersionFromAccept(req.headers.accept);
+        this.body = new BodyMeter(req);
+    }
+
+    /** Query names are case-insensitive on the service. */
+    q(name: string): string | undefined {
+        return queryValue(this.query, name);
+    }
+
+    header(name: string): string | undefined {
+        const value = this.headers[name.toLowerCase()];
+        return Array.isArray(value) ? value.join(', ') : value;
+    }
+
+    get contentLength(): number | undefined {
+        const raw = this.header('content-length');
+        return raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
+    }
+
+    /** Answers only once the body has been read, so a client still sending gets the response instead of a broken pipe. */
+    async fail(error: ServiceError, headers: Record<string, string> = {}): Promise<void> {
+        await this.body.read();
+        sendError(this.res, error, headers);
+    }
+
+    async json(status: number, value: unknown, headers: Record<string, string> = {}): Promise<void> {
+        await this.body.read();
+        sendJson(this.res, status, value, headers);
+    }
+
+    /** Tears the connection down without an answer, as a reset network path would. */
+    destroyConnection(): void {
+        const socket = this.req.socket;
+        try {
+            // An RST is what a client sees from a dropped connection; TLS sockets cannot send one and just close.
+            socket.resetAndDestroy();
+        } catch {
+            socket.destroy();
+        }
+    }
+
+    toRecord(): RecordedRequest {
+        const socket = this.req.socket as Partial<TLSSocket>;
+        return {
+            seq: this.seq,
+            method: this.method,
+            url: this.url,
+            path: this.path,
+            query: this.query,
+            headers: this.headers,
+            apiVersion: this.apiVersion,
+            bodyBytes: this.body.bytes,
+            bodySha256: this.body.digest(),
+            status: this.res.writableFinished ? this.res.statusCode : 0,
+            fault: this.fault,
+            clientCertAuthorized: socket.encrypted ? socket.authorized === true && hasPeerCertificate(socket) : undefined,
+        };
+    }
+}
+
+function hasPeerCertificate(socket: Partial<TLSSocket>): boolean {
+    const cert = socket.getPeerCertificate?.();
+    return !!cert && Object.keys(cert).length > 0;
+}
+
+function queryValue(query: Record<string, string>, name: string): string | undefined {
+    const wanted = name.toLowerCase();
+    for (const key of Object.keys(query)) {
+        if (key.toLowerCase() === wanted) {
+            return query[key];
+        }
+    }
+    return undefined;
+}
+
+function apiVersionFromAccept(accept: string | undefined): string | undefined {
+    const match = /(?:^|[;,\s])api-version\s*=\s*([^;,\s]+)/i.exec(accept ?? '');
+    return match?.[1];
+}

@@ -1,0 +1,132 @@
+import { errorBody, errors } from './errors';
+import type { Exchange } from './exchange';
+import type { FaultAction, FaultRule } from './types';
+
+interface ArmedRule {
+    rule: FaultRule;
+    matched: number;
+}
+
+export interface FiredFault {
+    action: FaultAction;
+    label: string;
+}
+
+/**
+ * Every rule counts every request it matches, even one that an earlier rule already faults, so
+ * "the 2nd PUT" means the 2nd PUT whatever else is configured. The first rule that fires wins.
+ */
+export class FaultBook {
+    private rules: ArmedRule[] = [];
+
+    add(rule: FaultRule): void {
+        if ((rule.nth ?? 1) < 1 || (rule.times ?? 1) < 1) {
+            throw new RangeError('nth and times start at 1');
+        }
+        this.rules.push({ rule, matched: 0 });
+    }
+
+    clear(): void {
+        this.rules = [];
+    }
+
+    pick(ex: Exchange): FiredFault | undefined {
+        let fired: FiredFault | undefined;
+        for (const armed of this.rules) {
+            if (!matches(armed.rule, ex)) {
+                continue;
+            }
+            armed.matched += 1;
+            const first = armed.rule.nth ?? 1;
+            const times = armed.rule.times ?? 1;
+            if (!fired && armed.matched >= first && armed.matched < first + times) {
+                fired = { action: armed.rule.action, label: armed.rule.name ?? describe(armed.rule.action) };
+            }
+        }
+        return fired;
+    }
+}
+
+function matches(rule: FaultRule, ex: Exchange): boolean {
+    if (rule.method && rule.method.toUpperCase() !== ex.method) {
+        return false;
+    }
+    if (typeof rule.path === 'string' && !ex.path.includes(rule.path)) {
+        return false;
+    }
+    if (rule.path instanceof RegExp) {
+        rule.path.lastIndex = 0;
+        if (!rule.path.test(ex.path)) {
+            return false;
+        }
+    }
+    return !rule.match || rule.match({ method: ex.method, path: ex.path, query: ex.query, headers: ex.headers });
+}
+
+function describe(action: FaultAction): string {
+    switch (action.kind) {
+        case 'status':
+            return `status:${action.status}`;
+        case 'delay':
+            return `delay:${action.ms}`;
+        default:
+            return action.kind;
+    }
+}
+
+/**
+ * Plays a fault. Resolves true when the request should then be handled normally (a delay), false
+ * when the fault has taken it over.
+ */
+export async function playFault(ex: Exchange, action: FaultAction, sleep: (ms: number) => Promise<boolean>): Promise<boolean> {
+    switch (action.kind) {
+        case 'delay':
+            return sleep(action.ms);
+        case 'stall':
+            // Never reading leaves the client's writes to back up in TCP buffers: only its own watchdog gets it out.
+            ex.req.pause();
+            return false;
+        case 'reset': {
+            const declared = ex.contentLength;
+            const afterBytes = action.afterBytes ?? Math.max(1, Math.floor((declared ?? 0) / 2));
+            try {
+                await ex.body.read(undefined, afterBytes);
+            } catch {
+                // The client gave up first; the connection is gone either way.
+            }
+            ex.destroyConnection();
+            return false;
+        }
+        case 'status': {
+            if (action.consumeBody !== false) {
+                await ex.body.read();
+            }
+            const headers = { ...(action.headers ?? {}) };
+            let payload: Buffer;
+            if (typeof action.body === 'string') {
+                payload = Buffer.from(action.body, 'utf8');
+                setDefault(headers, 'Content-Type', 'text/plain; charset=utf-8');
+            } else {
+                const body = action.body ?? errorBody(action.status === 429 ? errors.throttled() : errors.emulatedFault(action.status));
+                payload = Buffer.from(JSON.stringify(body), 'utf8');
+                setDefault(headers, 'Content-Type', 'application/json; charset=utf-8');
+            }
+            if (action.status === 204 || action.status === 304) {
+                // These statuses cannot carry a body.
+                ex.res.writeHead(action.status, action.headers ?? {});
+                ex.res.end();
+                return false;
+            }
+            setDefault(headers, 'Content-Length', String(payload.length));
+            ex.res.writeHead(action.status, headers);
+            ex.res.end(payload);
+            return false;
+        }
+    }
+}
+
+function setDefault(headers: Record<string, string>, name: string, value: string): void {
+    if (!Object.keys(headers).some((key) => key.toLowerCase() === name.toLowerCase())) {
+        headers[name] = value;
+    }
+}

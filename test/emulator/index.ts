@@ -1,0 +1,9 @@
+/**
+ * A local Azure DevOps for tests, the demo and the benchmark: real HTTP(S) on 127.0.0.1 with
+ * location negotiation, attachment uploads (simple and chunked), the service's auth and version
+ * errors, and scripted faults. See server.ts for the routes and FACTS.md for the behaviour it copies.
+ */
+export { AzureDevOpsEmulator } from './server';
+export { testCertificates } from './certs';
+export { locationIds } from './locations';
+export type { EmulatorOptions, FaultAction, FaultRule, FaultRequestInfo, RecordedRequest, StoredAttachment } from './types';

@@ -1,0 +1,322 @@
+import * as http from 'http';
+import * as https from 'https';
+import type { AddressInfo, Socket } from 'net';
+import { AttachmentStore } from './attachments';
+import { isAuthorized, rejectUnauthenticated } from './auth';
+import { errors, sendError, sendJson } from './errors';
+import { Exchange } from './exchange';
+import { FaultBook, playFault } from './faults';
+import { locationsFor, resourceArea, resourceAreas } from './locations';
+import type { EmulatorOptions, FaultRule, RecordedRequest, StoredAttachment } from './types';
+import { compareVersions, parseApiVersion, type ApiVersion } from './versions';
+
+const defaultProjects = [{ id: '7d0b0c2a-3f5e-4b8d-9c61-2a4e8f1d0b37', name: 'Fabrikam' }];
+
+interface Settings {
+    token: string;
+    serverVersion: string;
+    parsedServerVersion: ApiVersion;
+    projects: { id: string; name: string }[];
+    resourceAreas: 'onprem' | 'hosted';
+    collectionPath: string;
+}
+
+/** A local stand-in for the parts of Azure DevOps that a work item attachment upload touches. */
+export class AzureDevOpsEmulator {
+    /** Requests that have completed (answered, reset or abandoned), in arrival order. */
+    readonly requests: RecordedRequest[] = [];
+    readonly collectionUrl: string;
+    readonly origin: string;
+    readonly port: number;
+
+    private readonly faults = new FaultBook();
+    private readonly sockets = new Set<Socket>();
+    private readonly timers = new Map<NodeJS.Timeout, () => void>();
+    private readonly store: AttachmentStore;
+    private seq = 0;
+    private stopped = false;
+
+    private constructor(
+        private readonly server: http.Server | https.Server,
+        private readonly settings: Settings,
+        private readonly options: EmulatorOptions,
+    ) {
+        this.port = (server.address() as AddressInfo).port;
+        this.origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+        this.collectionUrl = `${this.origin}${settings.collectionPath}/`;
+        this.store = new AttachmentStore({
+            storage: options.storage ?? 'memory',
+            maxAttachmentBytes: options.maxAttachmentBytes ?? 60 * 1024 * 1024,
+            deniedAreaPaths: options.deniedAreaPaths ?? [],
+            collectionUrl: this.collectionUrl,
+        });
+        server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res));
+        server.on('connection', (socket: Socket) => {
+            this.sockets.add(socket);
+            socket.once('close', () => this.sockets.delete(socket));
+        });
+    }
+
+    static async start(options: EmulatorOptions = {}): Promise<AzureDevOpsEmulator> {
+        const serverVersion = options.serverVersion ?? '7.1';
+        const parsedServerVersion = parseApiVersion(serverVersion);
+        if (!parsedServerVersion) {
+            throw new RangeError(`serverVersion '${serverVersion}' is not of the form {major}.{minor}`);
+        }
+        const settings: Settings = {
+            token: options.token ?? 'emulator-token',
+            serverVersion,
+            parsedServerVersion,
+            projects: options.projects ?? defaultProjects,
+            resourceAreas: options.resourceAreas ?? 'onprem',
+            collectionPath: normalizeCollectionPath(options.collectionPath ?? '/org'),
+        };
+        const server = options.tls
+            ? https.createServer({
+                  key: options.tls.key,
+                  cert: options.tls.cert,
+                  ca: options.tls.ca,
+                  requestCert: options.tls.requestCert ?? false,
+                  rejectUnauthorized: options.tls.requestCert ?? false,
+              })
+            : http.createServer();
+        // Uploads of hundreds of megabytes may take longer than Node's default 5-minute request timeout.
+        server.requestTimeout = 0;
+        // Longer than clients keep idle sockets, so a reused socket is never closed under a client's feet.
+        server.keepAliveTimeout = 30_000;
+        await new Promise<void>((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(options.port ?? 0, '127.0.0.1', () => {
+                server.off('error', reject);
+                resolve();
+            });
+        });
+        return new AzureDevOpsEmulator(server, settings, options);
+    }
+
+    attachments(): StoredAttachment[] {
+        return this.store.list();
+    }
+
+    attachment(id: string): StoredAttachment | undefined {
+        return this.store.get(id);
+    }
+
+    addFault(rule: FaultRule): void {
+        this.faults.add(rule);
+    }
+
+    clearFaults(): void {
+        this.faults.clear();
+    }
+
+    /** GETs a URL with the token, as a client following an attachment URL would. The request is recorded like any other. */
+    download(url: string, clientCertificate?: { key: string | Buffer; cert: string | Buffer }): Promise<Buffer> {
+        const target = new URL(url);
+        const client = target.protocol === 'https:' ? https : http;
+        const tls = this.options.tls;
+        return new Promise<Buffer>((resolve, reject) => {
+            const req = client.request(
+                target,
+                {
+                    method: 'GET',
+                    agent: false,
+                    headers: { Authorization: `Bearer ${this.settings.token}`, 'X-TFS-FedAuthRedirect': 'Suppress' },
+                    ...(target.protocol === 'https:' ? { ca: tls?.ca ?? tls?.cert, ...clientCertificate } : {}),
+                },
+                (res) => {
+                    const parts: Buffer[] = [];
+                    res.on('data', (chunk: Buffer) => parts.push(chunk));
+                    res.on('error', reject);
+                    res.on('end', () => {
+                        const body = Buffer.concat(parts);
+                        if (res.statusCode === 200) {
+                            resolve(body);
+                        } else {
+                            reject(new Error(`GET ${url} answered ${res.statusCode}: ${body.toString('utf8').slice(0, 300)}`));
+                        }
+                    });
+                },
+            );
+            req.on('error', reject);
+            req.end();
+        });
+    }
+
+    async stop(): Promise<void> {
+        if (this.stopped) {
+            return;
+        }
+        this.stopped = true;
+        for (const [timer, wake] of this.timers) {
+            clearTimeout(timer);
+            wake();
+        }
+        this.timers.clear();
+        const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+        // The server reports closed before its sockets do; waiting for the sockets lets every request
+        // they carried be recorded before the caller looks at `requests`.
+        const socketsClosed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
+        this.server.closeAllConnections();
+        for (const socket of this.sockets) {
+            socket.destroy();
+        }
+        await Promise.all([closed, ...socketsClosed]);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+
+    private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+        const ex = new Exchange(++this.seq, req, res);
+        res.once('close', () => this.record(ex));
+        try {
+            const fault = this.faults.pick(ex);
+            if (fault) {
+                ex.fault = fault.label;
+                const proceed = await playFault(ex, fault.action, (ms) => this.sleep(ms));
+                if (!proceed) {
+                    return;
+                }
+            }
+            await this.route(ex);
+        } catch (err) {
+            // Mostly a client that hung up mid-body; otherwise an emulator bug, which a test should see as a 500.
+            if (!res.headersSent && !req.socket.destroyed) {
+                sendError(res, errors.internal(err instanceof Error ? err.message : String(err)));
+            } else {
+                res.destroy();
+            }
+        }
+    }
+
+    /**
+     * Kept in arrival order although requests end in any order: a reset or stalled request is only
+     * closed after its retry may have started, and tests read `requests` as the client's story.
+     */
+    private record(ex: Exchange): void {
+        const entry = ex.toRecord();
+        let at = this.requests.length;
+        while (at > 0 && this.requests[at - 1].seq > entry.seq) {
+            at--;
+        }
+        this.requests.splice(at, 0, entry);
+    }
+
+    /** Resolves true after `ms`, or false at once when the emulator stops in the meantime. */
+    private sleep(ms: number): Promise<boolean> {
+        return new Promise<boolean>((resolve) => {
+            if (this.stopped) {
+                resolve(false);
+                return;
+            }
+            const timer = setTimeout(() => {
+                this.timers.delete(timer);
+                resolve(!this.stopped);
+            }, ms);
+            this.timers.set(timer, () => resolve(false));
+        });
+    }
+
+    private async route(ex: Exchange): Promise<void> {
+        if (!isAuthorized(ex.header('authorization'), this.settings.token)) {
+            return rejectUnauthenticated(ex);
+        }
+        const segments = this.segmentsInCollection(ex.path);
+        const apis = segments?.findIndex((segment) => segment.toLowerCase() === '_apis') ?? -1;
+        if (!segments || apis < 0 || apis > 1) {
+            return ex.fail(errors.routeNotFound(ex.path));
+        }
+        const project = apis === 1 ? segments[0] : undefined;
+        const [area, resource, id, ...extra] = segments.slice(apis + 1).map((segment) => segment.toLowerCase());
+        const isAttachments = area === 'wit' && resource === 'attachments';
+
+        // The links the service hands out for attachments carry no api-version, and browsers follow them.
+        const versionOptional = ex.method === 'OPTIONS' || (isAttachments && id !== undefined && ex.method === 'GET');
+        const versionError = this.checkVersion(ex, versionOptional);
+        if (versionError) {
+            return versionError;
+        }
+        if (project !== undefined && !this.findProject(project)) {
+            return ex.fail(errors.projectNotFound(project));
+        }
+        if (area === undefined || extra.length > 0) {
+            return ex.fail(errors.routeNotFound(ex.path));
+        }
+        if (resource === undefined && ex.method === 'OPTIONS') {
+            await ex.body.read();
+            return sendJson(ex.res, 200, locationsFor(area, this.settings.serverVersion));
+        }
+        if (area === 'resourceareas' && id === undefined) {
+            return this.resourceAreasRoute(ex, resource);
+        }
+        if (!isAttachments) {
+            return ex.fail(errors.routeNotFound(ex.path));
+        }
+        const originalId = segments[apis + 3];
+        if (originalId === undefined) {
+            return ex.method === 'POST' ? this.store.create(ex, project) : ex.fail(errors.methodNotAllowed(ex.method));
+        }
+        switch (ex.method) {
+            case 'PUT':
+                return this.store.uploadChunk(ex, originalId);
+            case 'GET':
+                return this.store.download(ex, originalId);
+            default:
+                return ex.fail(errors.methodNotAllowed(ex.method, ex.method === 'POST' ? ' Chunks are uploaded with PUT.' : ''));
+        }
+    }
+
+    /** Answers the request itself when the api-version is missing, malformed or newer than the server speaks. */
+    private checkVersion(ex: Exchange, optional: boolean): Promise<void> | undefined {
+        if (ex.apiVersion === undefined) {
+            return optional ? undefined : ex.fail(errors.versionMissing(ex.method));
+        }
+        const requested = parseApiVersion(ex.apiVersion);
+        if (!requested) {
+            return ex.fail(errors.versionInvalid(ex.apiVersion));
+        }
+        if (compareVersions(requested, this.settings.parsedServerVersion) > 0) {
+            return ex.fail(errors.versionOutOfRange(requested.number, this.settings.serverVersion));
+        }
+        return undefined;
+    }
+
+    private async resourceAreasRoute(ex: Exchange, areaId: string | undefined): Promise<void> {
+        if (ex.method !== 'GET') {
+            return ex.fail(errors.methodNotAllowed(ex.method));
+        }
+        if (areaId === undefined) {
+            return ex.json(200, resourceAreas(this.settings.resourceAreas, this.collectionUrl));
+        }
+        const area = resourceArea(this.settings.resourceAreas, this.collectionUrl, areaId);
+        return area ? ex.json(200, area) : ex.fail(errors.routeNotFound(ex.path));
+    }
+
+    /** The decoded path segments below the collection, or undefined when the path is outside it. */
+    private segmentsInCollection(path: string): string[] | undefined {
+        const prefix = this.settings.collectionPath.toLowerCase();
+        const lower = path.toLowerCase();
+        if (prefix && lower !== prefix && !lower.startsWith(`${prefix}/`)) {
+            return undefined;
+        }
+        try {
+            return path
+                .slice(prefix.length)
+                .split('/')
+                .filter((segment) => segment.length > 0)
+                .map((segment) => decodeURIComponent(segment));
+        } catch {
+            return undefined;
+        }
+    }
+
+    private findProject(nameOrId: string): { id: string; name: string } | undefined {
+        const wanted = nameOrId.toLowerCase();
+        return this.settings.projects.find((project) => project.id.toLowerCase() === wanted || project.name.toLowerCase() === wanted);
+    }
+}
+
+/** '/org/' and 'org' both mean '/org'; '/' means the server root. */
+function normalizeCollectionPath(path: string): string {
+    const trimmed = path.replace(/^\/+|\/+$/g, '');
+    return trimmed ? `/${trimmed}` : '';
+}

@@ -1,0 +1,101 @@
+export interface EmulatorOptions {
+    /** Accepted as `Bearer <token>` or as the password of `Basic base64(user:<token>)`. Default 'emulator-token'. */
+    token?: string;
+    /** Highest REST api-version the server speaks. Default '7.1'; '5.0' behaves like Azure DevOps Server 2019. */
+    serverVersion?: string;
+    /** Default 60 MiB, the service's "60 MB" limit. */
+    maxAttachmentBytes?: number;
+    /** Creating an attachment with one of these areaPath values (case-insensitive) answers 403 TF237111. */
+    deniedAreaPaths?: string[];
+    /** 'memory' keeps the bytes (default); 'hash' keeps only size and sha256, so benchmarks can push gigabytes. */
+    storage?: 'memory' | 'hash';
+    /** Default '/org'. */
+    collectionPath?: string;
+    projects?: { id: string; name: string }[];
+    /** When set the emulator speaks HTTPS. With requestCert, clients must present a certificate signed by `ca`. */
+    tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
+    /** What `GET _apis/ResourceAreas` answers: on-prem `{"count":0,"value":null}` (default) or a hosted-style list. */
+    resourceAreas?: 'onprem' | 'hosted';
+    /** Port to listen on; default 0, a free port. */
+    port?: number;
+}
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+export interface RecordedRequest {
+    seq: number;
+    method: string;
+    /** Path and query exactly as received. */
+    url: string;
+    /** As received, still percent-encoded. */
+    path: string;
+    /** Keys as sent, values decoded. */
+    query: Record<string, string>;
+    /** As received, including `authorization`. */
+    headers: Headers;
+    apiVersion?: string;
+    /** What the emulator read of the body; a request answered early or reset may not have been read to its end. */
+    bodyBytes: number;
+    bodySha256: string;
+    /** 0 when the connection was reset or destroyed instead of answered. */
+    status: number;
+    fault?: string;
+    /** HTTPS only: whether the client presented a certificate the emulator's CA vouches for. */
+    clientCertAuthorized?: boolean;
+}
+
+export interface StoredAttachment {
+    id: string;
+    fileName: string;
+    areaPath?: string;
+    /** As written in the route (name or id); undefined for a collection-level attachment. */
+    project?: string;
+    uploadType: 'simple' | 'chunked';
+    /** Bytes received so far. */
+    size: number;
+    /** Of the bytes received so far. */
+    sha256: string;
+    complete: boolean;
+    /** Memory storage only, once complete. */
+    content?: Buffer;
+    chunks: { first: number; last: number; total: number }[];
+    url: string;
+}
+
+export type FaultAction =
+    | {
+          kind: 'status';
+          status: number;
+          headers?: Record<string, string>;
+          /** An object is sent as JSON, a string as is. Default: a TF-style error body. */
+          body?: unknown;
+          /** Default true: read the whole request body before answering. */
+          consumeBody?: boolean;
+      }
+    /** Reads this many body bytes (default half the Content-Length, at least 1), then drops the connection unanswered. */
+    | { kind: 'reset'; afterBytes?: number }
+    /** Waits, then handles the request normally. */
+    | { kind: 'delay'; ms: number }
+    /** Stops reading and never answers; only the client's watchdog or stop() ends it. */
+    | { kind: 'stall' };
+
+export interface FaultRequestInfo {
+    method: string;
+    path: string;
+    query: Record<string, string>;
+    headers: Headers;
+}
+
+export interface FaultRule {
+    method?: string;
+    /** A string matches as a substring of the path. */
+    path?: RegExp | string;
+    match?: (req: FaultRequestInfo) => boolean;
+    /** 1-based: fires from the nth matching request on. Default 1. */
+    nth?: number;
+    /** How many consecutive matching requests it fires for. Default 1; Infinity allowed. */
+    times?: number;
+    action: FaultAction;
+    /** Recorded as RecordedRequest.fault; default describes the action, e.g. 'status:429'. */
+    name?: string;
+}
