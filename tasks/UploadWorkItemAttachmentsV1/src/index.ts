@@ -23,8 +23,8 @@ async function main(): Promise<void> {
     secretsOf(target.credential).forEach((secret) => tl.setSecret(secret));
 
     const files = findArtifacts(settings.rootFolder, settings.patterns, (root, patterns) => tl.findMatch(root, patterns));
-    publishOutputs([], setOutput);
     if (files.length === 0) {
+        publishOutputs([], setOutput);
         reportNoFiles(settings);
         return;
     }

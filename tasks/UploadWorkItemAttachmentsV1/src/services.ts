@@ -94,25 +94,28 @@ function nodeApiOptions(network: AgentNetwork, settings: TaskSettings): IRequest
 
 /**
  * Negotiates through node-api's VsoClient (OPTIONS `_apis/{area}`), retried like any request.
- * node-api caches a successful answer; a failed one is not cached, so the next file asks again.
+ * A failed lookup is forgotten, so the next file asks again.
  */
 export function nodeApiLocator(connectArea: () => Promise<{ vsoClient: VsoClient }>, policy: RetryPolicy): LocateResource {
-    let client: Promise<VsoClient> | undefined;
-    const vsoClient = () => {
-        client ??= connectArea().then(
-            (api) => api.vsoClient,
-            (error: unknown) => {
-                client = undefined;
-                throw error;
-            },
-        );
-        return client;
+    // One OPTIONS per area however many uploads start at once: node-api caches an area's locations only once they arrive.
+    const areaLocations = new Map<string, Promise<VsoClient>>();
+    const clientWithLocations = (area: string, locationId: string) => {
+        let ready = areaLocations.get(area);
+        if (!ready) {
+            ready = connectArea().then(async (api) => {
+                await api.vsoClient.beginGetLocation(area, locationId);
+                return api.vsoClient;
+            });
+            ready.catch(() => areaLocations.delete(area));
+            areaLocations.set(area, ready);
+        }
+        return ready;
     };
     return (area, locationId, requestedVersion, routeValues, query) =>
         policy.run(`${area} API location`, async () => {
             let located;
             try {
-                located = await (await vsoClient()).getVersioningData(requestedVersion, area, locationId, routeValues, query);
+                located = await (await clientWithLocations(area, locationId)).getVersioningData(requestedVersion, area, locationId, routeValues, query);
             } catch (error) {
                 throw fromNodeApiError(error);
             }
