@@ -40,7 +40,27 @@ describe('readSettings', () => {
             stallTimeoutMs: 120_000,
             project: undefined,
             connection: undefined,
+            workItemIds: [],
+            linkRunWorkItems: false,
+            comment: undefined,
         });
+    });
+
+    it('reads work item IDs separated by commas, spaces and new lines, with or without #, each once', () => {
+        const settings = read({ contents: '*', workItemIds: '12, #34\n56  12;#7', linkBuildWorkItems: 'True', comment: 'nightly' });
+        assert.deepEqual(settings.workItemIds, [12, 34, 56, 7]);
+        assert.equal(settings.linkRunWorkItems, true);
+        assert.equal(settings.comment, 'nightly');
+    });
+
+    for (const bad of ['abc', '#', '0', '-3', '12a', '99999999999']) {
+        it(`rejects work item ID '${bad}' naming the input, the value and what is allowed`, () => {
+            rejects({ workItemIds: `5, ${bad}` }, `InputWorkItemIdInvalid|5, ${bad}|${bad}`);
+        });
+    }
+
+    it('rejects a linkBuildWorkItems that is not a boolean', () => {
+        rejects({ linkBuildWorkItems: 'yes' }, 'InputNotOneOf|linkBuildWorkItems|yes|true, false');
     });
 
     it('reads every input', () => {

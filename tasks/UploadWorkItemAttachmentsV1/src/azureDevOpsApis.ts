@@ -1,5 +1,7 @@
+import { BuildApi } from 'azure-devops-node-api/BuildApi';
 import type { IRequestHandler, IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import { LocationsApi } from 'azure-devops-node-api/LocationsApi';
+import { ReleaseApi } from 'azure-devops-node-api/ReleaseApi';
 import { WorkItemTrackingApi } from 'azure-devops-node-api/WorkItemTrackingApi';
 import { BasicCredentialHandler } from 'azure-devops-node-api/handlers/basiccreds';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
@@ -8,10 +10,11 @@ import type { Credential } from './serverTarget';
 /**
  * The node-api clients the task needs, found the way `WebApi` finds them (a resource-area lookup that on-premises
  * servers answer with nothing, meaning "the collection URL"). The clients are imported one by one because
- * `WebApi` pulls in every client node-api has, which would make the bundle five times larger.
+ * `WebApi` pulls in every client node-api has, which would make the bundle several times larger.
+ * Each client is made once, so its negotiated locations are reused; a failed lookup is forgotten and tried again.
  */
 export class AzureDevOpsApis {
-    private resourceAreas: Promise<Map<string, string>> | undefined;
+    private readonly clients = new Map<string, Promise<unknown>>();
 
     constructor(
         private readonly collectionUrl: string,
@@ -20,26 +23,47 @@ export class AzureDevOpsApis {
         private readonly userAgent: string,
     ) {}
 
-    async workItemTracking(): Promise<WorkItemTrackingApi> {
-        const url = await this.areaUrl(WorkItemTrackingApi.RESOURCE_AREA_ID);
-        return new WorkItemTrackingApi(url, [this.handler()], this.options, this.userAgent);
+    workItemTracking(): Promise<WorkItemTrackingApi> {
+        return this.once(WorkItemTrackingApi.RESOURCE_AREA_ID, async () =>
+            new WorkItemTrackingApi(await this.areaUrl(WorkItemTrackingApi.RESOURCE_AREA_ID), [this.handler()], this.options, this.userAgent),
+        );
+    }
+
+    build(): Promise<BuildApi> {
+        return this.once(BuildApi.RESOURCE_AREA_ID, async () =>
+            new BuildApi(await this.areaUrl(BuildApi.RESOURCE_AREA_ID), [this.handler()], this.options, this.userAgent),
+        );
+    }
+
+    /** Served by the release host (vsrm) on Azure DevOps Services, which the resource-area lookup names; by the collection on a server. */
+    release(): Promise<ReleaseApi> {
+        return this.once(ReleaseApi.RESOURCE_AREA_ID, async () =>
+            new ReleaseApi(await this.areaUrl(ReleaseApi.RESOURCE_AREA_ID), [this.handler()], this.options, this.userAgent),
+        );
     }
 
     /** Where the server says an area lives; the collection itself when it says nothing, as on-premises servers do. */
     async areaUrl(areaId: string): Promise<string> {
-        this.resourceAreas ??= this.loadResourceAreas().catch((error: unknown) => {
-            this.resourceAreas = undefined;
-            throw error;
-        });
-        return (await this.resourceAreas).get(areaId.toLowerCase()) ?? this.collectionUrl;
+        const areas = await this.once('resource areas', () => this.loadResourceAreas());
+        return areas.get(areaId.toLowerCase()) ?? this.collectionUrl;
     }
 
     /** A new handler per client: node-api's handlers pin the first host they see and send the token to no other. */
-    handler(): IRequestHandler {
+    private handler(): IRequestHandler {
         const credential = this.credential;
         return credential.kind === 'bearer'
             ? new BearerCredentialHandler(credential.token)
             : new BasicCredentialHandler(credential.username, credential.password);
+    }
+
+    private once<T>(key: string, create: () => Promise<T>): Promise<T> {
+        let client = this.clients.get(key) as Promise<T> | undefined;
+        if (!client) {
+            client = create();
+            client.catch(() => this.clients.delete(key));
+            this.clients.set(key, client);
+        }
+        return client;
     }
 
     private async loadResourceAreas(): Promise<Map<string, string>> {

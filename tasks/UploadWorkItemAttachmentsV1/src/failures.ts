@@ -12,7 +12,8 @@ export interface FailureContext {
 }
 
 /** Says what went wrong with one file and what to do about it. */
-export function describeFailure(error: unknown, file: ArtifactFile, context: FailureContext, loc: Localize): string {
+/** `file` is the one being uploaded, when there is one: a size limit is explained with its size. */
+export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'> | undefined, context: FailureContext, loc: Localize): string {
     if (error instanceof FileChangedError) {
         return error.reason === 'deleted'
             ? loc('FailureFileDeleted')
@@ -47,11 +48,11 @@ export function stopsEverything(error: unknown): boolean {
     return isCertificateError(error) || error instanceof RedirectRefusedError;
 }
 
-function describeHttpError(error: HttpError, file: ArtifactFile, context: FailureContext, loc: Localize): string {
+function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | undefined, context: FailureContext, loc: Localize): string {
     if (error.status === 401 || error.status === 203) {
         return loc('FailureTokenRefused', error.status, context.identity);
     }
-    if (error.tfCode === 'TF237082') {
+    if (error.tfCode === 'TF237082' && file) {
         return loc('FailureTooLarge', formatBytes(file.size), error.serverMessage);
     }
     if (error.tfCode === 'TF237111' || error.status === 403) {

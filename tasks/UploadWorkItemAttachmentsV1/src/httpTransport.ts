@@ -112,7 +112,10 @@ export class NodeHttpTransport implements HttpTransport {
 
     close(): void {
         for (const agent of this.agents.values()) {
-            agent.destroy();
+            // tunnel's agents are no http.Agent: they have no destroy(), and close each tunnel once its response has ended.
+            if (typeof agent.destroy === 'function') {
+                agent.destroy();
+            }
         }
         this.agents.clear();
     }

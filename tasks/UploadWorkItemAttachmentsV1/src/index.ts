@@ -1,21 +1,28 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
+import { agentContext, agentNetwork, loc, log, setOutput } from './agent';
 import { describeFailure, stopsEverything, type FailureContext } from './failures';
-import { findArtifacts } from './findArtifacts';
+import { findArtifacts, type ArtifactFile } from './findArtifacts';
 import { formatBytes, formatSeconds, formatSpeed } from './format';
 import { readSettings, type TaskSettings } from './inputs';
-import type { Localize } from './localize';
-import { publishOutputs } from './outputs';
+import { linkAttachments, prepareLinks, type LinkOutcome, type LinkingContext, type PreparedLinks, type WorkItemFailure } from './linking';
+import { publishOutputs, type AttachmentOutput } from './outputs';
 import { UploadProgress } from './progress';
 import { RetryPolicy, systemClock, type RetryNotice } from './retryPolicy';
+import { describeRun, runIdentity } from './runContext';
 import { resolveServerTarget, secretsOf } from './serverTarget';
-import { createUploadServices, type AgentNetwork } from './services';
+import { createUploadServices, type UploadServices } from './services';
+import { summaryMarkdown, type SummaryRow } from './summary';
 import { uploadAll, type UploadOutcome } from './uploadAll';
 import { uploadFile, type UploadedAttachment } from './uploadFile';
+import { WorkItemsClient } from './workItems';
 
-const loc: Localize = (key, ...params) => tl.loc(key, ...params);
-
-/** Find the artifacts, upload each (simple or chunked, several at once, retried), set the outputs, report every failure. */
+/**
+ * Find the artifacts; when work items are targeted, read them first and skip what they already hold;
+ * upload the rest (simple or chunked, several at once, each request retried); link; set the outputs;
+ * publish a summary; fail at the end naming every file and work item that did not make it.
+ */
 async function main(): Promise<void> {
     tl.setResourcePath(path.join(__dirname, '..', 'task.json'));
     const settings = readSettings({ getInput: (name) => tl.getInput(name), defaultWorkingDirectory: () => tl.getVariable('System.DefaultWorkingDirectory') }, loc);
@@ -25,99 +32,114 @@ async function main(): Promise<void> {
     const files = findArtifacts(settings.rootFolder, settings.patterns, (root, patterns) => tl.findMatch(root, patterns));
     if (files.length === 0) {
         publishOutputs([], setOutput);
+        setOutput('LinkedWorkItems', '');
         reportNoFiles(settings);
         return;
     }
-    const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
-    console.log(loc('FilesFound', files.length, formatBytes(totalBytes), target.collectionUrl));
+    log.info(loc('FilesFound', files.length, formatBytes(totalSize(files)), target.collectionUrl));
 
     const policy = new RetryPolicy(settings.retries, systemClock, logRetry);
     const services = createUploadServices(target, settings, agentNetwork(), policy);
-    const progress = new UploadProgress(totalBytes, (percent) => tl.setProgress(percent, loc('ProgressOperation')));
-    const failureContext: FailureContext = {
-        identity: target.identity,
-        areaPath: settings.areaPath,
-        attempts: settings.retries + 1,
-        stallTimeoutMs: settings.stallTimeoutMs,
+    const failureContext: FailureContext = { identity: target.identity, areaPath: settings.areaPath, attempts: settings.retries + 1, stallTimeoutMs: settings.stallTimeoutMs };
+    const linking: LinkingContext = {
+        workItems: new WorkItemsClient(services.apis, target.project, policy),
+        log,
+        loc,
+        describe: (error) => describeFailure(error, undefined, failureContext, loc),
     };
     try {
-        const outcome = await uploadAll(files, {
-            concurrency: settings.concurrency,
-            uploadOne: async (file) => logUploaded(await uploadFile(file, { ...settings, client: services.attachments, policy, progress, clock: systemClock })),
-            // Logged as it happens; the one error issue is the summary at the end, which names every failed file.
-            onFailure: ({ file, error }) => console.log(loc('FileFailed', file.relativePath, describeFailure(error, file, failureContext, loc))),
-            stopsEverything,
-        });
-        publishOutputs(outcome.uploaded, setOutput);
-        reportOutcome(outcome, files.length, failureContext);
+        const wantsLinks = settings.workItemIds.length > 0 || settings.linkRunWorkItems;
+        const prepared = wantsLinks ? await prepareLinks(files, settings.workItemIds, settings.linkRunWorkItems ? runIdentity(tl.getVariable) : undefined, linking) : undefined;
+        const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : files;
+
+        const uploads = await uploadFiles(toUpload, settings, services, policy, failureContext);
+        const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
+        const urlOf = (file: ArtifactFile) => attachments.find((attachment) => attachment.file === file)?.url;
+        const links = prepared ? await linkAttachments(prepared, urlOf, settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
+
+        publishOutputs(attachments, setOutput);
+        setOutput('LinkedWorkItems', (links?.linked ?? []).join(','));
+        publishSummary(files, uploads, attachments, links, failureContext);
+        reportOutcome(uploads, links?.failures ?? [], files.length, failureContext);
     } finally {
         services.close();
     }
 }
 
-function reportNoFiles(settings: TaskSettings): void {
-    const message = loc('NoFilesMatched', settings.rootFolder, settings.patterns.join(', '));
-    switch (settings.ifNoFilesFound) {
-        case 'error':
-            tl.setResult(tl.TaskResult.Failed, message);
-            return;
-        case 'warn':
-            tl.warning(message);
-            tl.setResult(tl.TaskResult.Succeeded, message);
-            return;
-        case 'ignore':
-            tl.setResult(tl.TaskResult.Succeeded, message);
-            return;
-    }
+function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: UploadServices, policy: RetryPolicy, context: FailureContext): Promise<UploadOutcome<UploadedAttachment>> {
+    const progress = new UploadProgress(totalSize(files), (percent) => tl.setProgress(percent, loc('ProgressOperation')));
+    return uploadAll(files, {
+        concurrency: settings.concurrency,
+        uploadOne: async (file) => logUploaded(await uploadFile(file, { ...settings, client: services.attachments, policy, progress, clock: systemClock })),
+        // Logged as it happens; the one error issue is the summary at the end, which names every failed file.
+        onFailure: ({ file, error }) => log.info(loc('FileFailed', file.relativePath, describeFailure(error, file, context, loc))),
+        stopsEverything,
+    });
 }
 
-function reportOutcome(outcome: UploadOutcome<UploadedAttachment>, total: number, context: FailureContext): void {
+function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutput[] {
+    return [...(prepared?.plan.reused ?? [])].map(([hashed, url]) => ({
+        file: hashed.file,
+        id: new URL(url).pathname.split('/').pop() ?? '',
+        url,
+        uploadType: 'reused',
+    }));
+}
+
+function reportNoFiles(settings: TaskSettings): void {
+    const message = loc('NoFilesMatched', settings.rootFolder, settings.patterns.join(', '));
+    if (settings.ifNoFilesFound === 'error') {
+        tl.setResult(tl.TaskResult.Failed, message);
+        return;
+    }
+    if (settings.ifNoFilesFound === 'warn') {
+        tl.warning(message);
+    }
+    tl.setResult(tl.TaskResult.Succeeded, message);
+}
+
+function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workItemFailures: WorkItemFailure[], total: number, context: FailureContext): void {
     const problems = [
-        ...outcome.failed.map(({ file, error }) => loc('FileFailed', file.relativePath, describeFailure(error, file, context, loc))),
-        ...outcome.notStarted.map((file) => loc('FileNotStarted', file.relativePath)),
+        ...uploads.failed.map(({ file, error }) => loc('FileFailed', file.relativePath, describeFailure(error, file, context, loc))),
+        ...uploads.notStarted.map((file) => loc('FileNotStarted', file.relativePath)),
+        ...workItemFailures.map(({ subject, reason }) => loc('WorkItemFailed', subject, reason)),
     ];
     if (problems.length === 0) {
         tl.setResult(tl.TaskResult.Succeeded, loc('AllUploaded', total));
         return;
     }
-    tl.setResult(tl.TaskResult.Failed, `${loc('SomeFailed', problems.length, total)}\n${problems.join('\n')}`);
+    const filesFailed = uploads.failed.length + uploads.notStarted.length;
+    const heading = workItemFailures.length === 0 ? loc('SomeFilesFailed', filesFailed, total) : loc('SomeFailed', filesFailed, total, workItemFailures.length);
+    tl.setResult(tl.TaskResult.Failed, `${heading}\n${problems.join('\n')}`);
+}
+
+/** A markdown page on the run's summary tab: what each file became and where it is attached. */
+function publishSummary(files: ArtifactFile[], uploads: UploadOutcome<UploadedAttachment>, attachments: AttachmentOutput[], links: LinkOutcome | undefined, context: FailureContext): void {
+    const rows: SummaryRow[] = files.map((file) => {
+        const attachment = attachments.find((candidate) => candidate.file === file);
+        const failure = uploads.failed.find((failed) => failed.file === file);
+        const status = attachment?.uploadType ?? (failure ? describeFailure(failure.error, file, context, loc) : loc('SummaryNotStarted'));
+        return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
+    });
+    const folder = tl.getVariable('Agent.TempDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory') ?? '.';
+    const summaryFile = path.join(folder, `UploadWorkItemAttachments-${process.pid}-${Date.now()}.md`);
+    fs.writeFileSync(summaryFile, summaryMarkdown(rows, links?.failures ?? [], loc));
+    tl.uploadSummary(summaryFile);
 }
 
 function logUploaded(attachment: UploadedAttachment): UploadedAttachment {
     const { file, elapsedMs } = attachment;
-    console.log(loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), attachment.url));
+    log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), attachment.url));
     return attachment;
 }
 
 function logRetry(notice: RetryNotice): void {
     const reason = notice.error instanceof Error ? notice.error.message : String(notice.error);
-    console.log(loc('Retrying', notice.operation, notice.attempt, notice.maxAttempts, reason, formatSeconds(notice.delayMs)));
+    log.info(loc('Retrying', notice.operation, notice.attempt, notice.maxAttempts, reason, formatSeconds(notice.delayMs)));
 }
 
-function setOutput(name: string, value: string): void {
-    tl.setVariable(name, value, false, true);
-}
-
-const agentContext = {
-    endpointUrl: (id: string) => tl.getEndpointUrl(id, true),
-    endpointScheme: (id: string) => tl.getEndpointAuthorizationScheme(id, true),
-    endpointParameter: (id: string, key: string) => tl.getEndpointAuthorizationParameter(id, key, true),
-    variable: (name: string) => tl.getVariable(name),
-};
-
-/** The agent's proxy and certificate settings, as task-lib reads them. */
-function agentNetwork(): AgentNetwork {
-    const proxy = tl.getHttpProxyConfiguration();
-    const certificates = tl.getHttpCertConfiguration();
-    return {
-        proxy: proxy
-            ? { url: proxy.proxyUrl, username: proxy.proxyUsername, password: proxy.proxyPassword, bypass: proxy.proxyBypassHosts ?? [] }
-            : undefined,
-        certificates: certificates
-            ? { caFile: certificates.caFile, certFile: certificates.certFile, keyFile: certificates.keyFile, passphrase: certificates.passphrase }
-            : undefined,
-        skipCertValidation: (tl.getVariable('Agent.SkipCertValidation') ?? '').toLowerCase() === 'true',
-    };
+function totalSize(files: readonly ArtifactFile[]): number {
+    return files.reduce((sum, file) => sum + file.size, 0);
 }
 
 main().catch((error: unknown) => tl.setResult(tl.TaskResult.Failed, error instanceof Error ? error.message : String(error)));

@@ -21,6 +21,12 @@ export interface TaskSettings {
     readonly project?: string;
     /** The id of an "Azure Repos/Team Foundation Server" service connection; empty: the pipeline's own token. */
     readonly connection?: string;
+    /** Work items named in `workItemIds`, each once, in the order given. */
+    readonly workItemIds: number[];
+    /** Also link to the work items associated with this run (the build's, or the classic release's). */
+    readonly linkRunWorkItems: boolean;
+    /** The relation comment; empty: one that describes the run. */
+    readonly comment?: string;
 }
 
 /** What the agent hands the task: inputs by name, and the folder an empty `rootFolder` means. */
@@ -52,7 +58,37 @@ export function readSettings(source: InputSource, loc: Localize): TaskSettings {
         stallTimeoutMs: wholeNumber('stallTimeoutSeconds', 120, 5, 3600) * 1000,
         project: input('project') || undefined,
         connection: input('connection') || undefined,
+        workItemIds: parseWorkItemIds(input('workItemIds'), loc),
+        linkRunWorkItems: parseBoolean('linkBuildWorkItems', input('linkBuildWorkItems'), loc),
+        comment: input('comment') || undefined,
     };
+}
+
+/** IDs separated by commas, semicolons, spaces or new lines; `#123` is accepted as the way people write them. */
+export function parseWorkItemIds(raw: string, loc: Localize): number[] {
+    const ids: number[] = [];
+    for (const token of raw.split(/[\s,;]+/).filter((part) => part !== '')) {
+        const match = /^#?(\d{1,10})$/.exec(token);
+        const id = match ? Number(match[1]) : NaN;
+        if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
+            throw new InputError(loc('InputWorkItemIdInvalid', raw, token));
+        }
+        if (!ids.includes(id)) {
+            ids.push(id);
+        }
+    }
+    return ids;
+}
+
+function parseBoolean(name: string, raw: string, loc: Localize): boolean {
+    if (raw === '') {
+        return false;
+    }
+    const value = raw.toLowerCase();
+    if (value !== 'true' && value !== 'false') {
+        throw new InputError(loc('InputNotOneOf', name, raw, 'true, false'));
+    }
+    return value === 'true';
 }
 
 export function parseWholeNumber(name: string, raw: string, fallback: number, min: number, max: number, loc: Localize): number {

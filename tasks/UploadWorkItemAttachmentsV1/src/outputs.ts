@@ -1,10 +1,17 @@
-import { compareOrdinal } from './findArtifacts';
-import type { UploadedAttachment } from './uploadFile';
+import { compareOrdinal, type ArtifactFile } from './findArtifacts';
+
+/** A file that now has an attachment: uploaded (`simple`, `chunked`) or already on the target work items (`reused`). */
+export interface AttachmentOutput {
+    readonly file: ArtifactFile;
+    readonly id: string;
+    readonly url: string;
+    readonly uploadType: 'simple' | 'chunked' | 'reused';
+}
 
 export type SetOutput = (name: string, value: string) => void;
 
 /** Sets every output, in path order whatever order the uploads finished in. With nothing uploaded the outputs are empty, not missing. */
-export function publishOutputs(uploaded: readonly UploadedAttachment[], setOutput: SetOutput): void {
+export function publishOutputs(uploaded: readonly AttachmentOutput[], setOutput: SetOutput): void {
     const sorted = [...uploaded].sort((a, b) => compareOrdinal(a.file.relativePath, b.file.relativePath));
     setOutput('AttachmentUrls', sorted.map((attachment) => attachment.url).join(';'));
     setOutput('AttachmentUrl', sorted[0]?.url ?? '');
