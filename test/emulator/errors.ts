@@ -147,6 +147,61 @@ export const errors = {
         message: `TF900031: No resource of this server matches '${path}'.`,
         typeKey: 'RouteNotFoundException',
     }),
+    workItemNotFound: (id: number | string): ServiceError => ({
+        status: 404,
+        message: `TF401232: Work item ${id} does not exist, or you do not have permissions to read it.`,
+        typeKey: 'WorkItemUnauthorizedAccessException',
+        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+    }),
+    workItemChanged: (): ServiceError => ({
+        status: 412,
+        message:
+            'TF26071: This work item has been changed by someone else since you opened it. You will need to refresh it and discard your changes.',
+        typeKey: 'WorkItemRevisionMismatchException',
+        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemRevisionMismatchException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+    }),
+    attachmentLimit: (id: number, limit: number): ServiceError => ({
+        status: 400,
+        message: `VS403313: The number of attachments on work item ${id} exceeds the limit of ${limit}.`,
+        typeKey: 'WorkItemAttachmentLimitExceededException',
+        typeName:
+            'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemAttachmentLimitExceededException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+    }),
+    patchContentType: (got: string | undefined): ServiceError => ({
+        status: 415,
+        message:
+            `The request indicated a Content-Type of "${got ?? ''}" for method type "PATCH" which is not supported. ` +
+            'Valid content types for this method are: application/json-patch+json.',
+        typeKey: 'VssRequestContentTypeNotSupportedException',
+        typeName: 'Microsoft.VisualStudio.Services.WebApi.VssRequestContentTypeNotSupportedException, Microsoft.VisualStudio.Services.WebApi',
+    }),
+    badPatch: (detail: string): ServiceError => ({
+        status: 400,
+        message: `TF900040: The patch document is not valid: ${detail}`,
+        typeKey: 'InvalidPatchDocumentException',
+    }),
+    attachmentNotLinkable: (url: string): ServiceError => ({
+        status: 400,
+        message: `TF900041: The attachment ${url} cannot be linked: it is not an attachment of this server whose upload is complete.`,
+        typeKey: 'InvalidAttachmentLinkException',
+    }),
+    relationExists: (id: number, url: string): ServiceError => ({
+        status: 400,
+        message: `TF900042: Relation already exists: work item ${id} is already linked to the attachment ${url}.`,
+        typeKey: 'RelationAlreadyExistsException',
+    }),
+    badWorkItemId: (value: string): ServiceError => ({
+        status: 400,
+        message: `TF900043: '${value}' is not a valid work item id.`,
+        typeKey: 'ArgumentException',
+        typeName: 'System.ArgumentException, mscorlib',
+    }),
+    badExpand: (value: string): ServiceError => ({
+        status: 400,
+        message: `TF900044: The $expand value '${value}' is not valid. Use None, Relations, Fields, Links or All.`,
+        typeKey: 'ArgumentException',
+        typeName: 'System.ArgumentException, mscorlib',
+    }),
     emulatedFault: (status: number): ServiceError => ({
         status,
         message: `TF900050: Emulated failure (HTTP ${status}).`,

@@ -80,7 +80,11 @@ export class Exchange {
     readonly headers: Headers;
     readonly apiVersion?: string;
     readonly body: BodyMeter;
+    /** Read on arrival: a socket that is gone by the time the request is recorded no longer knows its peer. */
+    readonly remotePort?: number;
     fault?: string;
+    /** Set by the listener that took the request. */
+    host: 'main' | 'release' = 'main';
 
     constructor(
         readonly seq: number,
@@ -100,6 +104,7 @@ export class Exchange {
         this.headers = req.headers;
         this.apiVersion = queryValue(this.query, 'api-version') ?? apiVersionFromAccept(req.headers.accept);
         this.body = new BodyMeter(req);
+        this.remotePort = req.socket.remotePort;
     }
 
     /** Query names are case-insensitive on the service. */
@@ -153,7 +158,9 @@ export class Exchange {
             bodySha256: this.body.digest(),
             status: this.res.writableFinished ? this.res.statusCode : 0,
             fault: this.fault,
+            host: this.host,
             clientCertAuthorized: socket.encrypted ? socket.authorized === true && hasPeerCertificate(socket) : undefined,
+            remotePort: this.remotePort,
         };
     }
 }

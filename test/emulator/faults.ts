@@ -75,14 +75,24 @@ function describe(action: FaultAction): string {
 }
 
 /**
- * Plays a fault. Resolves true when the request should then be handled normally (a delay), false
+ * Plays a fault. Resolves true when the request should then be handled normally (a delay, a callback run before), false
  * when the fault has taken it over.
  */
 export async function playFault(ex: Exchange, action: FaultAction, sleep: (ms: number) => Promise<boolean>): Promise<boolean> {
     switch (action.kind) {
         case 'delay':
             return sleep(action.ms);
+        case 'before':
+            await action.run();
+            return true;
         case 'stall':
+            if (action.afterBytes !== undefined) {
+                try {
+                    await ex.body.read(undefined, action.afterBytes);
+                } catch {
+                    // The client gave up first.
+                }
+            }
             // Never reading leaves the client's writes to back up in TCP buffers: only its own watchdog gets it out.
             ex.req.pause();
             return false;

@@ -2,6 +2,7 @@ export const locationIds = {
     attachments: 'e07b5fa4-1499-494d-a496-64b860fd64ff',
     workItems: '72c7ddf8-2cdc-4f60-90cd-ab71c14a399b',
     buildWorkItems: '5a21f5d2-5642-47e4-a0bd-1356e6731bee',
+    releaseWorkItems: '4f165cc0-875c-4768-b148-f12f78769fab',
     resourceAreas: 'e81700f7-3be2-46de-8624-2eb35882fcaa',
 } as const;
 
@@ -32,6 +33,15 @@ const areas: Record<string, LocationTemplate[]> = {
             resourceVersion: 2,
         },
     ],
+    release: [
+        {
+            id: locationIds.releaseWorkItems,
+            area: 'Release',
+            resourceName: 'workitems',
+            routeTemplate: '{project}/_apis/{area}/releases/{releaseId}/{resource}',
+            resourceVersion: 1,
+        },
+    ],
     location: [
         { id: locationIds.resourceAreas, area: 'Location', resourceName: 'ResourceAreas', routeTemplate: '_apis/{resource}/{areaId}', resourceVersion: 1 },
     ],
@@ -52,12 +62,14 @@ export function locationsFor(area: string, serverVersion: string): { count: numb
     return { count: value.length, value };
 }
 
+export const releaseAreaId = 'efc2f575-36ef-48e9-b672-0c6fb4a48ac5';
+
 /** Resource area ids node-api 17's WebApi looks up before it builds a client. */
 const resourceAreaIds: [name: string, id: string][] = [
     ['wit', '5264459e-e5e0-4bd8-b118-0985e68a4ec5'],
     ['build', '965220d5-5bb9-42cf-8d67-9b146df2a5a4'],
     ['core', '79134c72-4a58-4b42-976c-04e7115f32bf'],
-    ['Release', 'efc2f575-36ef-48e9-b672-0c6fb4a48ac5'],
+    ['Release', releaseAreaId],
     ['git', '4e080c62-fa21-4fbc-8fef-2a10a2b38049'],
     ['policy', 'fb13a388-40dd-4a04-b530-013a739c72ef'],
     ['test', 'c2aa639c-3ccc-4740-b3b6-ce2a1e1d984e'],
@@ -84,16 +96,26 @@ export interface ResourceArea {
 
 /**
  * On-prem servers answer `{"count":0,"value":null}`, which node-api reads as "use the collection URL";
- * the hosted service lists every area with the host that serves it, here always the collection.
+ * the hosted service lists every area with the host that serves it: the release host ('vsrm') for
+ * Release, the collection for the rest.
  */
-export function resourceAreas(mode: 'onprem' | 'hosted', collectionUrl: string): { count: number; value: ResourceArea[] | null } {
+export function resourceAreas(
+    mode: 'onprem' | 'hosted',
+    collectionUrl: string,
+    releaseCollectionUrl = collectionUrl,
+): { count: number; value: ResourceArea[] | null } {
     if (mode === 'onprem') {
         return { count: 0, value: null };
     }
-    const value = resourceAreaIds.map(([name, id]) => ({ id, name, locationUrl: collectionUrl }));
+    const value = resourceAreaIds.map(([name, id]) => ({ id, name, locationUrl: id === releaseAreaId ? releaseCollectionUrl : collectionUrl }));
     return { count: value.length, value };
 }
 
-export function resourceArea(mode: 'onprem' | 'hosted', collectionUrl: string, areaId: string): ResourceArea | undefined {
-    return resourceAreas(mode, collectionUrl).value?.find((area) => area.id === areaId.toLowerCase());
+export function resourceArea(
+    mode: 'onprem' | 'hosted',
+    collectionUrl: string,
+    areaId: string,
+    releaseCollectionUrl = collectionUrl,
+): ResourceArea | undefined {
+    return resourceAreas(mode, collectionUrl, releaseCollectionUrl).value?.find((area) => area.id === areaId.toLowerCase());
 }

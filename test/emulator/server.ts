@@ -7,8 +7,12 @@ import { errors, sendError, sendJson } from './errors';
 import { Exchange } from './exchange';
 import { FaultBook, playFault } from './faults';
 import { locationsFor, resourceArea, resourceAreas } from './locations';
-import type { EmulatorOptions, FaultRule, RecordedRequest, StoredAttachment } from './types';
+import type { EmulatorOptions, FaultRule, RecordedRequest, StoredAttachment, WorkItemSeed, WorkItemSnapshot } from './types';
 import { compareVersions, parseApiVersion, type ApiVersion } from './versions';
+import { WorkItemStore, workItemRefs } from './workitems';
+
+type Host = 'main' | 'release';
+type Listener = http.Server | https.Server;
 
 const defaultProjects = [{ id: '7d0b0c2a-3f5e-4b8d-9c61-2a4e8f1d0b37', name: 'Fabrikam' }];
 
@@ -28,29 +32,59 @@ export class AzureDevOpsEmulator {
     readonly collectionUrl: string;
     readonly origin: string;
     readonly port: number;
+    /**
+     * Where the Release area is served: with resourceAreas 'hosted' a second listener, the release
+     * host ('vsrm'), with the same collection path; on-prem the collection itself.
+     */
+    readonly releaseCollectionUrl: string;
 
     private readonly faults = new FaultBook();
     private readonly sockets = new Set<Socket>();
     private readonly timers = new Map<NodeJS.Timeout, () => void>();
     private readonly store: AttachmentStore;
+    private readonly workItemStore: WorkItemStore;
+    private readonly buildWorkItems: Map<string, number[]>;
+    private readonly releaseWorkItems: Map<string, number[]>;
     private seq = 0;
     private stopped = false;
 
     private constructor(
-        private readonly server: http.Server | https.Server,
+        private readonly server: Listener,
+        private readonly releaseServer: Listener | undefined,
         private readonly settings: Settings,
         private readonly options: EmulatorOptions,
     ) {
+        const scheme = options.tls ? 'https' : 'http';
         this.port = (server.address() as AddressInfo).port;
-        this.origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
+        this.origin = `${scheme}://127.0.0.1:${this.port}`;
         this.collectionUrl = `${this.origin}${settings.collectionPath}/`;
+        this.releaseCollectionUrl = releaseServer
+            ? `${scheme}://127.0.0.1:${(releaseServer.address() as AddressInfo).port}${settings.collectionPath}/`
+            : this.collectionUrl;
         this.store = new AttachmentStore({
             storage: options.storage ?? 'memory',
             maxAttachmentBytes: options.maxAttachmentBytes ?? 60 * 1024 * 1024,
             deniedAreaPaths: options.deniedAreaPaths ?? [],
             collectionUrl: this.collectionUrl,
         });
-        server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res));
+        this.workItemStore = new WorkItemStore({
+            collectionUrl: this.collectionUrl,
+            project: settings.projects[0] ?? defaultProjects[0],
+            attachment: (id) => this.store.get(id),
+        });
+        for (const seed of options.workItems ?? []) {
+            this.workItemStore.add(seed);
+        }
+        this.buildWorkItems = new Map(Object.entries(options.buildWorkItems ?? {}).map(([id, ids]) => [id, [...ids]]));
+        this.releaseWorkItems = new Map(Object.entries(options.releaseWorkItems ?? {}).map(([id, ids]) => [id, [...ids]]));
+        this.attach(server, 'main');
+        if (releaseServer) {
+            this.attach(releaseServer, 'release');
+        }
+    }
+
+    private attach(server: Listener, host: Host): void {
+        server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => void this.handle(req, res, host));
         server.on('connection', (socket: Socket) => {
             this.sockets.add(socket);
             socket.once('close', () => this.sockets.delete(socket));
@@ -71,27 +105,17 @@ export class AzureDevOpsEmulator {
             resourceAreas: options.resourceAreas ?? 'onprem',
             collectionPath: normalizeCollectionPath(options.collectionPath ?? '/org'),
         };
-        const server = options.tls
-            ? https.createServer({
-                  key: options.tls.key,
-                  cert: options.tls.cert,
-                  ca: options.tls.ca,
-                  requestCert: options.tls.requestCert ?? false,
-                  rejectUnauthorized: options.tls.requestCert ?? false,
-              })
-            : http.createServer();
-        // Uploads of hundreds of megabytes may take longer than Node's default 5-minute request timeout.
-        server.requestTimeout = 0;
-        // Longer than clients keep idle sockets, so a reused socket is never closed under a client's feet.
-        server.keepAliveTimeout = 30_000;
-        await new Promise<void>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(options.port ?? 0, '127.0.0.1', () => {
-                server.off('error', reject);
-                resolve();
-            });
-        });
-        return new AzureDevOpsEmulator(server, settings, options);
+        const server = await listen(options, options.port ?? 0);
+        let releaseServer: Listener | undefined;
+        if (settings.resourceAreas === 'hosted') {
+            try {
+                releaseServer = await listen(options, 0);
+            } catch (err) {
+                await new Promise<void>((resolve) => server.close(() => resolve()));
+                throw err;
+            }
+        }
+        return new AzureDevOpsEmulator(server, releaseServer, settings, options);
     }
 
     attachments(): StoredAttachment[] {
@@ -100,6 +124,21 @@ export class AzureDevOpsEmulator {
 
     attachment(id: string): StoredAttachment | undefined {
         return this.store.get(id);
+    }
+
+    /** A copy of the work item as the service holds it now, or undefined. */
+    workItem(id: number): WorkItemSnapshot | undefined {
+        return this.workItemStore.snapshot(id);
+    }
+
+    /** Throws when the id is taken. */
+    addWorkItem(item: WorkItemSeed): void {
+        this.workItemStore.add(item);
+    }
+
+    /** Bumps the rev as a concurrent edit by someone else would, so a PATCH testing the old rev fails with 412. */
+    touchWorkItem(id: number): void {
+        this.workItemStore.touch(id);
     }
 
     addFault(rule: FaultRule): void {
@@ -153,20 +192,24 @@ export class AzureDevOpsEmulator {
             wake();
         }
         this.timers.clear();
-        const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+        const servers = this.releaseServer ? [this.server, this.releaseServer] : [this.server];
+        const closed = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
         // The server reports closed before its sockets do; waiting for the sockets lets every request
         // they carried be recorded before the caller looks at `requests`.
         const socketsClosed = [...this.sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
-        this.server.closeAllConnections();
+        for (const server of servers) {
+            server.closeAllConnections();
+        }
         for (const socket of this.sockets) {
             socket.destroy();
         }
-        await Promise.all([closed, ...socketsClosed]);
+        await Promise.all([...closed, ...socketsClosed]);
         await new Promise<void>((resolve) => setImmediate(resolve));
     }
 
-    private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    private async handle(req: http.IncomingMessage, res: http.ServerResponse, host: Host): Promise<void> {
         const ex = new Exchange(++this.seq, req, res);
+        ex.host = host;
         res.once('close', () => this.record(ex));
         try {
             const fault = this.faults.pick(ex);
@@ -226,11 +269,13 @@ export class AzureDevOpsEmulator {
             return ex.fail(errors.routeNotFound(ex.path));
         }
         const project = apis === 1 ? segments[0] : undefined;
-        const [area, resource, id, ...extra] = segments.slice(apis + 1).map((segment) => segment.toLowerCase());
+        const tail = segments.slice(apis + 1);
+        const lower = tail.map((segment) => segment.toLowerCase());
+        const [area, resource] = lower;
         const isAttachments = area === 'wit' && resource === 'attachments';
 
         // The links the service hands out for attachments carry no api-version, and browsers follow them.
-        const versionOptional = ex.method === 'OPTIONS' || (isAttachments && id !== undefined && ex.method === 'GET');
+        const versionOptional = ex.method === 'OPTIONS' || (isAttachments && tail.length === 3 && ex.method === 'GET');
         const versionError = this.checkVersion(ex, versionOptional);
         if (versionError) {
             return versionError;
@@ -238,31 +283,81 @@ export class AzureDevOpsEmulator {
         if (project !== undefined && !this.findProject(project)) {
             return ex.fail(errors.projectNotFound(project));
         }
-        if (area === undefined || extra.length > 0) {
+        if (area === undefined) {
             return ex.fail(errors.routeNotFound(ex.path));
         }
+        const served = this.serves(ex.host, area);
         if (resource === undefined && ex.method === 'OPTIONS') {
             await ex.body.read();
-            return sendJson(ex.res, 200, locationsFor(area, this.settings.serverVersion));
+            return sendJson(ex.res, 200, locationsFor(served ? area : '', this.settings.serverVersion));
         }
-        if (area === 'resourceareas' && id === undefined) {
+        if (area === 'resourceareas' && tail.length <= 2) {
             return this.resourceAreasRoute(ex, resource);
         }
-        if (!isAttachments) {
+        if (!served) {
             return ex.fail(errors.routeNotFound(ex.path));
         }
-        const originalId = segments[apis + 3];
-        if (originalId === undefined) {
+        if (isAttachments && tail.length <= 3) {
+            return this.attachmentsRoute(ex, project, tail[2]);
+        }
+        if (area === 'wit' && resource === 'workitems' && tail.length === 3) {
+            return this.workItemRoute(ex, tail[2]);
+        }
+        // Both lists are project-scoped: their route templates have no project-less form.
+        if (area === 'build' && resource === 'builds' && tail.length === 4 && lower[3] === 'workitems' && project !== undefined) {
+            return this.refsRoute(ex, this.buildWorkItems.get(tail[2]));
+        }
+        if (area === 'release' && resource === 'releases' && tail.length === 4 && lower[3] === 'workitems' && project !== undefined) {
+            return this.refsRoute(ex, this.releaseWorkItems.get(tail[2]));
+        }
+        return ex.fail(errors.routeNotFound(ex.path));
+    }
+
+    /**
+     * Like the hosted service, the release host serves only the Release area and the collection host
+     * everything else; on-prem the collection serves it all. Both answer location questions.
+     */
+    private serves(host: Host, area: string): boolean {
+        if (area === 'location' || area === 'resourceareas') {
+            return true;
+        }
+        if (!this.releaseServer) {
+            return true;
+        }
+        return (area === 'release') === (host === 'release');
+    }
+
+    private attachmentsRoute(ex: Exchange, project: string | undefined, id: string | undefined): Promise<void> {
+        if (id === undefined) {
             return ex.method === 'POST' ? this.store.create(ex, project) : ex.fail(errors.methodNotAllowed(ex.method));
         }
         switch (ex.method) {
             case 'PUT':
-                return this.store.uploadChunk(ex, originalId);
+                return this.store.uploadChunk(ex, id);
             case 'GET':
-                return this.store.download(ex, originalId);
+                return this.store.download(ex, id);
             default:
                 return ex.fail(errors.methodNotAllowed(ex.method, ex.method === 'POST' ? ' Chunks are uploaded with PUT.' : ''));
         }
+    }
+
+    private workItemRoute(ex: Exchange, id: string): Promise<void> {
+        switch (ex.method) {
+            case 'GET':
+                return this.workItemStore.get(ex, id);
+            case 'PATCH':
+                return this.workItemStore.update(ex, id);
+            default:
+                return ex.fail(errors.methodNotAllowed(ex.method));
+        }
+    }
+
+    /** "Builds - Get Build Work Items Refs" and "Releases - Get Release Work Items Refs"; an unknown build or release has none. */
+    private refsRoute(ex: Exchange, ids: number[] | undefined): Promise<void> {
+        if (ex.method !== 'GET') {
+            return ex.fail(errors.methodNotAllowed(ex.method));
+        }
+        return ex.json(200, workItemRefs(this.collectionUrl, ids ?? [], ex.q('$top')));
     }
 
     /** Answers the request itself when the api-version is missing, malformed or newer than the server speaks. */
@@ -285,9 +380,9 @@ export class AzureDevOpsEmulator {
             return ex.fail(errors.methodNotAllowed(ex.method));
         }
         if (areaId === undefined) {
-            return ex.json(200, resourceAreas(this.settings.resourceAreas, this.collectionUrl));
+            return ex.json(200, resourceAreas(this.settings.resourceAreas, this.collectionUrl, this.releaseCollectionUrl));
         }
-        const area = resourceArea(this.settings.resourceAreas, this.collectionUrl, areaId);
+        const area = resourceArea(this.settings.resourceAreas, this.collectionUrl, areaId, this.releaseCollectionUrl);
         return area ? ex.json(200, area) : ex.fail(errors.routeNotFound(ex.path));
     }
 
@@ -313,6 +408,30 @@ export class AzureDevOpsEmulator {
         const wanted = nameOrId.toLowerCase();
         return this.settings.projects.find((project) => project.id.toLowerCase() === wanted || project.name.toLowerCase() === wanted);
     }
+}
+
+async function listen(options: EmulatorOptions, port: number): Promise<Listener> {
+    const server = options.tls
+        ? https.createServer({
+              key: options.tls.key,
+              cert: options.tls.cert,
+              ca: options.tls.ca,
+              requestCert: options.tls.requestCert ?? false,
+              rejectUnauthorized: options.tls.requestCert ?? false,
+          })
+        : http.createServer();
+    // Uploads of hundreds of megabytes may take longer than Node's default 5-minute request timeout.
+    server.requestTimeout = 0;
+    // Longer than clients keep idle sockets, so a reused socket is never closed under a client's feet.
+    server.keepAliveTimeout = 30_000;
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
+    return server;
 }
 
 /** '/org/' and 'org' both mean '/org'; '/' means the server root. */

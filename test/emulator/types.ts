@@ -18,6 +18,38 @@ export interface EmulatorOptions {
     resourceAreas?: 'onprem' | 'hosted';
     /** Port to listen on; default 0, a free port. */
     port?: number;
+    /** Work items that exist, all in the first project. */
+    workItems?: WorkItemSeed[];
+    /** buildId → ids of the work items the build is associated with (served as given, existing or not). */
+    buildWorkItems?: Record<string, number[]>;
+    /** releaseId → ids of the work items the classic release is associated with. */
+    releaseWorkItems?: Record<string, number[]>;
+}
+
+export interface WorkItemSeed {
+    id: number;
+    /** Default 'Work item {id}'. */
+    title?: string;
+    /**
+     * Pre-populates this many AttachedFile relations, named existing-1.txt, existing-2.txt..., whose URLs
+     * point at this emulator but at no stored attachment.
+     */
+    attachedFiles?: number;
+}
+
+export interface WorkItemRelation {
+    rel: string;
+    url: string;
+    attributes: Record<string, unknown>;
+}
+
+export interface WorkItemSnapshot {
+    id: number;
+    rev: number;
+    title: string;
+    /** The project's name. */
+    project: string;
+    relations: WorkItemRelation[];
 }
 
 export type Headers = Record<string, string | string[] | undefined>;
@@ -40,8 +72,12 @@ export interface RecordedRequest {
     /** 0 when the connection was reset or destroyed instead of answered. */
     status: number;
     fault?: string;
+    /** Which listener took the request: the collection host, or the release host ('vsrm') of resourceAreas 'hosted'. */
+    host: 'main' | 'release';
     /** HTTPS only: whether the client presented a certificate the emulator's CA vouches for. */
     clientCertAuthorized?: boolean;
+    /** The peer's port: tells which connection carried the request (a proxy's, or the client's own). */
+    remotePort?: number;
 }
 
 export interface StoredAttachment {
@@ -76,8 +112,10 @@ export type FaultAction =
     | { kind: 'reset'; afterBytes?: number }
     /** Waits, then handles the request normally. */
     | { kind: 'delay'; ms: number }
-    /** Stops reading and never answers; only the client's watchdog or stop() ends it. */
-    | { kind: 'stall' };
+    /** Runs the callback (awaited if it returns a promise), then handles the request normally. */
+    | { kind: 'before'; run: () => void | Promise<void> }
+    /** Stops reading (after `afterBytes` body bytes, default at once) and never answers; only the client's watchdog or stop() ends it. */
+    | { kind: 'stall'; afterBytes?: number };
 
 export interface FaultRequestInfo {
     method: string;

@@ -204,7 +204,7 @@ describe('Azure DevOps emulator', () => {
             assert.deepEqual(reply.json(), { count: 0, value: null });
         });
 
-        it('answers ResourceAreas like the hosted service when asked, pointing every area at the collection', async () => {
+        it('answers ResourceAreas like the hosted service when asked, pointing every area but Release at the collection', async () => {
             await start({ resourceAreas: 'hosted' });
             const reply = await send(emu, 'GET', '_apis/ResourceAreas', { headers: { Accept: 'application/json;api-version=7.1' } });
             const value = reply.json().value as { id: string; locationUrl: string }[];
