@@ -1,5 +1,5 @@
 import type { Exchange } from './exchange';
-import { errors, sendError } from './errors';
+import { errors } from './errors';
 
 /** Bearer <token>, or Basic with the token as password (the user name is ignored, as for a PAT). */
 export function isAuthorized(authorization: string | undefined, token: string): boolean {

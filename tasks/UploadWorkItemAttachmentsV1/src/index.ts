@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { agentContext, agentNetwork, loc, log, setOutput } from './agent';
@@ -6,14 +5,14 @@ import { describeFailure, stopsEverything, type FailureContext } from './failure
 import { findArtifacts, type ArtifactFile } from './findArtifacts';
 import { formatBytes, formatSeconds, formatSpeed } from './format';
 import { readSettings, type TaskSettings } from './inputs';
-import { linkAttachments, prepareLinks, type LinkOutcome, type LinkingContext, type PreparedLinks, type WorkItemFailure } from './linking';
+import { linkAttachments, prepareLinks, type LinkingContext, type PreparedLinks } from './linking';
 import { publishOutputs, type AttachmentOutput } from './outputs';
 import { UploadProgress } from './progress';
+import { publishSummary, reportNoFiles, reportOutcome } from './report';
 import { RetryPolicy, systemClock, type RetryNotice } from './retryPolicy';
 import { describeRun, runIdentity } from './runContext';
 import { resolveServerTarget, secretsOf } from './serverTarget';
 import { createUploadServices, type UploadServices } from './services';
-import { summaryMarkdown, type SummaryRow } from './summary';
 import { uploadAll, type UploadOutcome } from './uploadAll';
 import { uploadFile, type UploadedAttachment } from './uploadFile';
 import { WorkItemsClient } from './workItems';
@@ -31,8 +30,7 @@ async function main(): Promise<void> {
 
     const files = findArtifacts(settings.rootFolder, settings.patterns, (root, patterns) => tl.findMatch(root, patterns));
     if (files.length === 0) {
-        publishOutputs([], setOutput);
-        setOutput('LinkedWorkItems', '');
+        publishOutputs([], [], setOutput);
         reportNoFiles(settings);
         return;
     }
@@ -57,8 +55,7 @@ async function main(): Promise<void> {
         const urlOf = (file: ArtifactFile) => attachments.find((attachment) => attachment.file === file)?.url;
         const links = prepared ? await linkAttachments(prepared, urlOf, settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
 
-        publishOutputs(attachments, setOutput);
-        setOutput('LinkedWorkItems', (links?.linked ?? []).join(','));
+        publishOutputs(attachments, links?.linked ?? [], setOutput);
         publishSummary(files, uploads, attachments, links, failureContext);
         reportOutcome(uploads, links?.failures ?? [], files.length, failureContext);
     } finally {
@@ -84,47 +81,6 @@ function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutpu
         url,
         uploadType: 'reused',
     }));
-}
-
-function reportNoFiles(settings: TaskSettings): void {
-    const message = loc('NoFilesMatched', settings.rootFolder, settings.patterns.join(', '));
-    if (settings.ifNoFilesFound === 'error') {
-        tl.setResult(tl.TaskResult.Failed, message);
-        return;
-    }
-    if (settings.ifNoFilesFound === 'warn') {
-        tl.warning(message);
-    }
-    tl.setResult(tl.TaskResult.Succeeded, message);
-}
-
-function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workItemFailures: WorkItemFailure[], total: number, context: FailureContext): void {
-    const problems = [
-        ...uploads.failed.map(({ file, error }) => loc('FileFailed', file.relativePath, describeFailure(error, file, context, loc))),
-        ...uploads.notStarted.map((file) => loc('FileNotStarted', file.relativePath)),
-        ...workItemFailures.map(({ subject, reason }) => loc('WorkItemFailed', subject, reason)),
-    ];
-    if (problems.length === 0) {
-        tl.setResult(tl.TaskResult.Succeeded, loc('AllUploaded', total));
-        return;
-    }
-    const filesFailed = uploads.failed.length + uploads.notStarted.length;
-    const heading = workItemFailures.length === 0 ? loc('SomeFilesFailed', filesFailed, total) : loc('SomeFailed', filesFailed, total, workItemFailures.length);
-    tl.setResult(tl.TaskResult.Failed, `${heading}\n${problems.join('\n')}`);
-}
-
-/** A markdown page on the run's summary tab: what each file became and where it is attached. */
-function publishSummary(files: ArtifactFile[], uploads: UploadOutcome<UploadedAttachment>, attachments: AttachmentOutput[], links: LinkOutcome | undefined, context: FailureContext): void {
-    const rows: SummaryRow[] = files.map((file) => {
-        const attachment = attachments.find((candidate) => candidate.file === file);
-        const failure = uploads.failed.find((failed) => failed.file === file);
-        const status = attachment?.uploadType ?? (failure ? describeFailure(failure.error, file, context, loc) : loc('SummaryNotStarted'));
-        return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
-    });
-    const folder = tl.getVariable('Agent.TempDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory') ?? '.';
-    const summaryFile = path.join(folder, `UploadWorkItemAttachments-${process.pid}-${Date.now()}.md`);
-    fs.writeFileSync(summaryFile, summaryMarkdown(rows, links?.failures ?? [], loc));
-    tl.uploadSummary(summaryFile);
 }
 
 function logUploaded(attachment: UploadedAttachment): UploadedAttachment {

@@ -11,8 +11,8 @@ export interface AttachmentOutput {
 export type SetOutput = (name: string, value: string) => void;
 
 /** Sets every output, in path order whatever order the uploads finished in. With nothing uploaded the outputs are empty, not missing. */
-export function publishOutputs(uploaded: readonly AttachmentOutput[], setOutput: SetOutput): void {
-    const sorted = [...uploaded].sort((a, b) => compareOrdinal(a.file.relativePath, b.file.relativePath));
+export function publishOutputs(attachments: readonly AttachmentOutput[], linkedWorkItems: readonly number[], setOutput: SetOutput): void {
+    const sorted = [...attachments].sort((a, b) => compareOrdinal(a.file.relativePath, b.file.relativePath));
     setOutput('AttachmentUrls', sorted.map((attachment) => attachment.url).join(';'));
     setOutput('AttachmentUrl', sorted[0]?.url ?? '');
     setOutput('AttachmentCount', String(sorted.length));
@@ -29,4 +29,5 @@ export function publishOutputs(uploaded: readonly AttachmentOutput[], setOutput:
             })),
         ),
     );
+    setOutput('LinkedWorkItems', linkedWorkItems.join(','));
 }

@@ -1,0 +1,54 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tl from 'azure-pipelines-task-lib/task';
+import { loc } from './agent';
+import { describeFailure, type FailureContext } from './failures';
+import type { ArtifactFile } from './findArtifacts';
+import type { TaskSettings } from './inputs';
+import type { LinkOutcome, WorkItemFailure } from './linking';
+import type { AttachmentOutput } from './outputs';
+import { summaryMarkdown, type SummaryRow } from './summary';
+import type { UploadOutcome } from './uploadAll';
+import type { UploadedAttachment } from './uploadFile';
+
+/** What the task tells the agent at the end: its result, and the summary page. */
+export function reportNoFiles(settings: TaskSettings): void {
+    const message = loc('NoFilesMatched', settings.rootFolder, settings.patterns.join(', '));
+    if (settings.ifNoFilesFound === 'error') {
+        tl.setResult(tl.TaskResult.Failed, message);
+        return;
+    }
+    if (settings.ifNoFilesFound === 'warn') {
+        tl.warning(message);
+    }
+    tl.setResult(tl.TaskResult.Succeeded, message);
+}
+
+export function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workItemFailures: WorkItemFailure[], total: number, context: FailureContext): void {
+    const problems = [
+        ...uploads.failed.map(({ file, error }) => loc('FileFailed', file.relativePath, describeFailure(error, file, context, loc))),
+        ...uploads.notStarted.map((file) => loc('FileNotStarted', file.relativePath)),
+        ...workItemFailures.map(({ subject, reason }) => loc('WorkItemFailed', subject, reason)),
+    ];
+    if (problems.length === 0) {
+        tl.setResult(tl.TaskResult.Succeeded, loc('AllUploaded', total));
+        return;
+    }
+    const filesFailed = uploads.failed.length + uploads.notStarted.length;
+    const heading = workItemFailures.length === 0 ? loc('SomeFilesFailed', filesFailed, total) : loc('SomeFailed', filesFailed, total, workItemFailures.length);
+    tl.setResult(tl.TaskResult.Failed, `${heading}\n${problems.join('\n')}`);
+}
+
+/** A markdown page on the run's summary tab: what each file became and where it is attached. */
+export function publishSummary(files: ArtifactFile[], uploads: UploadOutcome<UploadedAttachment>, attachments: AttachmentOutput[], links: LinkOutcome | undefined, context: FailureContext): void {
+    const rows: SummaryRow[] = files.map((file) => {
+        const attachment = attachments.find((candidate) => candidate.file === file);
+        const failure = uploads.failed.find((failed) => failed.file === file);
+        const status = attachment?.uploadType ?? (failure ? describeFailure(failure.error, file, context, loc) : loc('SummaryNotStarted'));
+        return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
+    });
+    const folder = tl.getVariable('Agent.TempDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory') ?? '.';
+    const summaryFile = path.join(folder, `UploadWorkItemAttachments-${process.pid}-${Date.now()}.md`);
+    fs.writeFileSync(summaryFile, summaryMarkdown(rows, links?.failures ?? [], loc));
+    tl.uploadSummary(summaryFile);
+}
