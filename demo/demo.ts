@@ -40,6 +40,7 @@ async function demo(): Promise<void> {
         if (run.result !== 'Succeeded' || verified !== attachments.length || attachments.length === 0) {
             process.exitCode = 1;
         }
+        fs.rmSync(run.tempDirectory, { recursive: true, force: true });
     } finally {
         artifacts.dispose();
         await emulator.stop();

@@ -1,5 +1,6 @@
 // Bundles the task into one file per handler target, so the VSIX ships no node_modules and exactly one copy of task-lib.
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
 
@@ -19,10 +20,18 @@ async function bundle() {
         logLevel: 'warning',
         // task-lib loads task.json and Strings/*.resjson with a computed require(); those stay runtime requires.
         logOverride: { 'unsupported-require-call': 'silent' },
+        // Which packages went into the bundle: packaging checks task-lib is there once and writes their license notices.
+        metafile: true,
+        // Metafile paths are relative to this folder: the repository root, whatever the current directory.
+        absWorkingDir: path.join(__dirname, '..'),
     });
     if (result.errors.length > 0) {
         process.exitCode = 1;
+        return;
     }
+    const metafile = path.join(__dirname, '..', 'build', 'bundle', `${path.basename(taskFolder)}.meta.json`);
+    fs.mkdirSync(path.dirname(metafile), { recursive: true });
+    fs.writeFileSync(metafile, JSON.stringify(result.metafile));
 }
 
 bundle().catch((error) => {

@@ -1,4 +1,5 @@
 import * as assert from 'assert/strict';
+import * as fs from 'fs';
 import { AzureDevOpsEmulator, type EmulatorOptions, type RecordedRequest } from '../emulator';
 import { ArtifactFolder, sha256 } from './fixtures';
 import { runTask, type RunOptions, type TaskRun } from './taskRunner';
@@ -18,6 +19,7 @@ export interface UploadedEntry {
 /** One emulator and one artifact folder per test, torn down after it. */
 export class Scenario {
     readonly artifacts = new ArtifactFolder();
+    private readonly agentTempFolders: string[] = [];
 
     private constructor(readonly emulator: AzureDevOpsEmulator) {}
 
@@ -25,8 +27,8 @@ export class Scenario {
         return new Scenario(await AzureDevOpsEmulator.start({ token: TOKEN, projects: [PROJECT], ...options }));
     }
 
-    run(inputs: Record<string, string>, extra: Partial<RunOptions> = {}): Promise<TaskRun> {
-        return runTask({
+    async run(inputs: Record<string, string>, extra: Partial<RunOptions> = {}): Promise<TaskRun> {
+        const run = await runTask({
             collectionUrl: this.emulator.collectionUrl,
             token: TOKEN,
             projectName: PROJECT.name,
@@ -34,6 +36,8 @@ export class Scenario {
             inputs: { rootFolder: this.artifacts.root, ...inputs },
             ...extra,
         });
+        this.agentTempFolders.push(run.tempDirectory);
+        return run;
     }
 
     /** Requests that carried file bytes or created attachments, as opposed to negotiation. */
@@ -43,6 +47,9 @@ export class Scenario {
 
     async stop(): Promise<void> {
         this.artifacts.dispose();
+        for (const folder of this.agentTempFolders) {
+            fs.rmSync(folder, { recursive: true, force: true });
+        }
         await this.emulator.stop();
     }
 }

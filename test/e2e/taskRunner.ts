@@ -28,7 +28,7 @@ export interface TaskRun {
     readonly resultMessage?: string;
     readonly errors: string[];
     readonly warnings: string[];
-    /** stdout without the debug lines: what the build log shows a user who has not turned on diagnostics. */
+    /** stdout without debug lines and `task.setsecret` (which the agent consumes): what the build log shows without diagnostics. */
     readonly visibleOutput: string;
     readonly tempDirectory: string;
 }
@@ -118,7 +118,7 @@ function parseRun(exitCode: number | null, stdout: string, stderr: string, tempD
         warnings: issues('warning'),
         visibleOutput: stdout
             .split(/\r?\n/)
-            .filter((line) => !line.startsWith('##vso[task.debug]'))
+            .filter((line) => !line.startsWith('##vso[task.debug]') && !line.startsWith('##vso[task.setsecret]'))
             .join('\n'),
         tempDirectory,
     };

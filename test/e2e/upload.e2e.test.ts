@@ -276,6 +276,45 @@ describe('end to end: the bundled task against the emulator', function () {
         });
     });
 
+    describe('the connection', () => {
+        it('reads the collection from the SystemVssConnection endpoint, not from a variable', async () => {
+            scenario = await Scenario.start();
+            scenario.artifacts.write('a.txt', 'a');
+
+            const run = await scenario.run({ contents: '*.txt' }, { variables: { 'System.TeamFoundationCollectionUri': 'http://127.0.0.1:9/elsewhere/' } });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.match(run.visibleOutput, new RegExp(`to ${scenario.emulator.collectionUrl.replace(/[.]/g, '\\.')}$`, 'm'));
+        });
+
+        it("uploads with a service connection's personal access token, at collection level when no project is given", async () => {
+            const pat = 'service-connection-pat-77';
+            scenario = await Scenario.start({ token: pat });
+            scenario.artifacts.write('a.txt', 'from another organization');
+            const id = '3f1c9e52-8a4b-4c1e-9d2f-6b7a8c9d0e1f';
+
+            const run = await scenario.run(
+                { contents: '*.txt', connection: id },
+                {
+                    token: 'the-pipeline-token-is-not-used',
+                    environment: {
+                        [`ENDPOINT_URL_${id}`]: scenario.emulator.collectionUrl,
+                        [`ENDPOINT_AUTH_${id}`]: JSON.stringify({ parameters: { apitoken: pat }, scheme: 'Token' }),
+                        [`ENDPOINT_AUTH_SCHEME_${id}`]: 'Token',
+                        [`ENDPOINT_AUTH_PARAMETER_${id}_APITOKEN`]: pat,
+                    },
+                },
+            );
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            await assertServerHoldsExactly(scenario, { 'a.txt': 'from another organization' });
+            const uploads = scenario.uploadRequests();
+            assert.ok(uploads.every((request) => request.headers.authorization === `Basic ${Buffer.from(`:${pat}`).toString('base64')}`));
+            assert.ok(uploads.every((request) => request.path.startsWith('/org/_apis/wit/attachments')), 'collection level');
+            assert.ok(!run.visibleOutput.includes(pat), 'the PAT is masked');
+        });
+    });
+
     describe('the token', () => {
         it('is registered as a secret, never printed outside debug lines, and sent only to the collection', async () => {
             scenario = await Scenario.start();

@@ -24,7 +24,8 @@ export interface AgentContext {
     variable(name: string): string | undefined;
 }
 
-export const PIPELINE_CONNECTION = 'SystemVssConnection';
+// Upper case, as the agent names the variables: task-lib looks endpoint URLs up case-sensitively on Linux.
+export const PIPELINE_CONNECTION = 'SYSTEMVSSCONNECTION';
 
 /** The pipeline's own collection and OAuth token, or those of the chosen service connection. */
 export function resolveServerTarget(settings: TaskSettings, agent: AgentContext, loc: Localize): ServerTarget {

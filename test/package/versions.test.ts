@@ -1,0 +1,107 @@
+import * as assert from 'assert/strict';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { bumpVersions } from '../../scripts/package/bump';
+import { REPO_ROOT, loadProject, taskVersionText } from '../../scripts/package/project';
+import { nextVersion, withManifestVersion, withTaskVersion } from '../../scripts/package/versions';
+
+const TASK_JSON = 'tasks/UploadWorkItemAttachmentsV1/task.json';
+
+/** Lines of `after` that differ from `before`, which must have as many lines. */
+function changedLines(before: string, after: string): string[] {
+    const old = before.split('\n');
+    const updated = after.split('\n');
+    assert.equal(updated.length, old.length, 'the edit keeps the number of lines');
+    return updated.filter((line, index) => line !== old[index]).map((line) => line.trim());
+}
+
+describe('packaging: one version for the extension and its tasks', () => {
+    describe('nextVersion', () => {
+        it('counts up patch, minor and major, resetting the parts after the one bumped', () => {
+            assert.equal(nextVersion('1.4.9', 'patch'), '1.4.10');
+            assert.equal(nextVersion('1.4.9', 'minor'), '1.5.0');
+            assert.equal(nextVersion('1.4.9', 'major'), '2.0.0');
+        });
+
+        it('takes an explicit version as it is, without leading zeros', () => {
+            assert.equal(nextVersion('1.4.9', '1.2.03'), '1.2.3');
+        });
+
+        it('refuses anything else', () => {
+            assert.throws(() => nextVersion('1.0.0', 'next'), /'next' is not a version bump/);
+            assert.throws(() => nextVersion('1.0.0', '1.2'), /'1.2' is not a version bump/);
+            assert.throws(() => nextVersion('1.0', 'patch'), /'1.0' is not a version of the form Major.Minor.Patch/);
+        });
+    });
+
+    describe('editing the files in place', () => {
+        it('changes only the Major, Minor and Patch lines of task.json', () => {
+            const text = fs.readFileSync(path.join(REPO_ROOT, TASK_JSON), 'utf8');
+
+            const edited = withTaskVersion(text, '7.8.9');
+
+            assert.deepEqual(JSON.parse(edited).version, { Major: 7, Minor: 8, Patch: 9 });
+            assert.deepEqual(changedLines(text, edited), ['"Major": 7,', '"Minor": 8,', '"Patch": 9']);
+        });
+
+        it('changes only the version line of vss-extension.json', () => {
+            const text = fs.readFileSync(path.join(REPO_ROOT, 'vss-extension.json'), 'utf8');
+
+            const edited = withManifestVersion(text, '7.8.9');
+
+            assert.deepEqual(changedLines(text, edited), ['"version": "7.8.9",']);
+        });
+
+        it('skips a nested object that looks like the version', () => {
+            const text = '{ "inputs": [{ "version": { "Major": 1, "Minor": 0, "Patch": 0 } }], "version": { "Major": 1, "Minor": 0, "Patch": 0 } }';
+
+            const edited = JSON.parse(withTaskVersion(text, '2.0.0'));
+
+            assert.deepEqual(edited.version, { Major: 2, Minor: 0, Patch: 0 });
+            assert.deepEqual(edited.inputs[0].version, { Major: 1, Minor: 0, Patch: 0 });
+        });
+
+        it('refuses to write an edit it cannot make exactly', () => {
+            const text = '{ "version": { "Major": 1, "Minor": 0 } }';
+            assert.throws(() => withTaskVersion(text, '2.0.0'), /Could not set the version/);
+        });
+    });
+
+    describe('npm run version:bump', () => {
+        let root: string;
+
+        beforeEach(() => {
+            root = fs.mkdtempSync(path.join(os.tmpdir(), 'uwia-bump-'));
+            for (const file of ['vss-extension.json', TASK_JSON]) {
+                fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+                fs.copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
+            }
+        });
+
+        afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+        it('sets the extension and every task to the same next version', () => {
+            const current = loadProject(root).manifest.version;
+
+            const version = bumpVersions('minor', root);
+
+            assert.equal(version, nextVersion(current, 'minor'));
+            const project = loadProject(root);
+            assert.equal(project.manifest.version, version);
+            assert.deepEqual(project.tasks.map((task) => taskVersionText(task.taskJson.version)), [version]);
+        });
+
+        it('needs an explicit version when the extension and a task disagree, and then sets both', () => {
+            const taskFile = path.join(root, TASK_JSON);
+            fs.writeFileSync(taskFile, withTaskVersion(fs.readFileSync(taskFile, 'utf8'), '9.9.9'));
+
+            assert.throws(() => bumpVersions('patch', root), /The versions disagree .*give the new version explicitly/);
+            bumpVersions('10.0.0', root);
+
+            const project = loadProject(root);
+            assert.equal(project.manifest.version, '10.0.0');
+            assert.equal(taskVersionText(project.tasks[0].taskJson.version), '10.0.0');
+        });
+    });
+});

@@ -1,0 +1,207 @@
+import * as assert from 'assert/strict';
+import AdmZip from 'adm-zip';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { TASK_LIB_MARKER, countOccurrences } from '../../scripts/package/bundle';
+import { packageExtension, type PackageResult } from '../../scripts/package/packageExtension';
+import { loadProject, readJson, type TaskJson } from '../../scripts/package/project';
+import { listFiles } from '../../scripts/package/stage';
+import { binaryContent } from '../e2e/fixtures';
+import { Scenario, assertServerHoldsExactly, attachmentsOutput } from '../e2e/harness';
+
+const MiB = 1024 * 1024;
+const TASK_FOLDER = 'tasks/UploadWorkItemAttachmentsV1';
+const PUBLISHER = 'test-publisher';
+/** What a task folder in the VSIX may hold: what the agent loads, and the notices of the bundled packages. */
+const SHIPPED_TASK_FILE = /^(task\.json|icon\.png|ThirdPartyNotices\.txt|dist\/index\.js|Strings\/resources\.resjson\/[A-Za-z-]+\/resources\.resjson)$/;
+
+describe('packaging: the VSIX, unpacked where no node_modules can help it', function () {
+    this.timeout(120_000);
+    let workspace: string;
+    let packaged: PackageResult;
+    let unpacked: string;
+    let taskDirectory: string;
+
+    before(async () => {
+        workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'uwia-vsix-'));
+        packaged = await packageExtension({ publisher: PUBLISHER, outputDir: path.join(workspace, 'out'), stagingDir: path.join(workspace, 'staging') });
+        unpacked = path.join(workspace, 'unpacked');
+        new AdmZip(packaged.vsixFile).extractAllTo(unpacked, true);
+        taskDirectory = path.join(unpacked, ...TASK_FOLDER.split('/'));
+    });
+
+    after(() => {
+        fs.rmSync(workspace, { recursive: true, force: true });
+    });
+
+    it('is exactly one .vsix of at most 1 MiB', () => {
+        assert.deepEqual(fs.readdirSync(path.join(workspace, 'out')), [path.basename(packaged.vsixFile)]);
+        assert.ok(packaged.vsixBytes <= MiB, `${packaged.vsixBytes} bytes`);
+    });
+
+    it('names the extension id, version and publisher in extension.vsixmanifest', () => {
+        const manifest = loadProject().manifest;
+        const vsixManifest = fs.readFileSync(path.join(unpacked, 'extension.vsixmanifest'), 'utf8');
+        const identity = /<Identity\b([^>]*)\/?>/.exec(vsixManifest)?.[1] ?? '';
+        const attribute = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(identity)?.[1];
+
+        assert.equal(attribute('Id'), manifest.id);
+        assert.equal(attribute('Version'), manifest.version);
+        assert.equal(attribute('Publisher'), PUBLISHER);
+    });
+
+    it('contributes the task folder it ships', () => {
+        const vsoManifest = readJson(path.join(unpacked, 'extension.vsomanifest')) as { contributions: { type: string; properties: { name: string } }[] };
+        assert.deepEqual(
+            vsoManifest.contributions.map((contribution) => [contribution.type, contribution.properties.name]),
+            [['ms.vss-distributed-task.task', TASK_FOLDER]],
+        );
+    });
+
+    it('holds in the task folder at most 10 files, only those the task needs and every handler target, and no node_modules anywhere', () => {
+        const files = listFiles(taskDirectory).map((file) => file.split(path.sep).join('/'));
+        const taskJson = readJson(path.join(taskDirectory, 'task.json')) as TaskJson;
+        const targets = Object.values(taskJson.execution ?? {}).map((handler) => handler.target);
+
+        assert.ok(files.length <= 10, files.join(', '));
+        assert.deepEqual(files.filter((file) => !SHIPPED_TASK_FILE.test(file)), []);
+        assert.ok(targets.length >= 2, 'Node20_1 and Node24');
+        for (const target of targets) {
+            assert.ok(files.includes(target), `handler target ${target}`);
+        }
+        assert.deepEqual(listFiles(unpacked).filter((file) => file.split(path.sep).includes('node_modules')), []);
+    });
+
+    it('bundles task-lib exactly once', () => {
+        assert.equal(countOccurrences(fs.readFileSync(path.join(taskDirectory, 'dist', 'index.js'), 'utf8'), TASK_LIB_MARKER), 1);
+    });
+
+    describe('the unpacked task, run by the agent against the emulator', () => {
+        let previousTaskUnderTest: string | undefined;
+        let scenario: Scenario | undefined;
+        let agentTemp: string | undefined;
+
+        before(() => {
+            for (let folder = path.dirname(taskDirectory); folder !== path.dirname(folder); folder = path.dirname(folder)) {
+                assert.equal(fs.existsSync(path.join(folder, 'node_modules')), false, `${folder} has node_modules, which the task could load from`);
+            }
+            previousTaskUnderTest = process.env.TASK_UNDER_TEST;
+            process.env.TASK_UNDER_TEST = path.join(taskDirectory, 'dist', 'index.js');
+        });
+
+        after(() => {
+            if (previousTaskUnderTest === undefined) {
+                delete process.env.TASK_UNDER_TEST;
+            } else {
+                process.env.TASK_UNDER_TEST = previousTaskUnderTest;
+            }
+        });
+
+        afterEach(async () => {
+            await scenario?.stop();
+            scenario = undefined;
+            if (agentTemp) {
+                fs.rmSync(agentTemp, { recursive: true, force: true });
+                agentTemp = undefined;
+            }
+        });
+
+        const files: Record<string, Buffer | string> = {
+            'notes.txt': 'release notes\n\u00e9t\u00e9 \u2713\n',
+            'big.bin': binaryContent(2 * MiB + 5, 11),
+        };
+
+        async function uploadBoth(variables: Record<string, string> = {}) {
+            scenario = await Scenario.start();
+            for (const [name, content] of Object.entries(files)) {
+                scenario.artifacts.write(name, content);
+            }
+            const run = await scenario.run({ contents: '*', chunkSizeMB: '1' }, { variables });
+            agentTemp = run.tempDirectory;
+            assert.equal(run.result, 'Succeeded', run.stdout + run.stderr);
+            await assertServerHoldsExactly(scenario, files);
+            assert.deepEqual(attachmentsOutput(run).map((entry) => [entry.name, entry.uploadType]), [['big.bin', 'chunked'], ['notes.txt', 'simple']]);
+            return run;
+        }
+
+        it('uploads a chunked and a simple file byte for byte, in localized words, keeping its vault key out of its folder', async () => {
+            const run = await uploadBoth();
+
+            assert.match(run.visibleOutput, /^Uploaded big\.bin \(/m, 'the FileUploaded message, looked up in the unpacked task.json');
+            assert.doesNotMatch(run.stdout, /FileUploaded|Can't find loc string|Resource file haven't been set/);
+            assert.ok(fs.existsSync(path.join(run.tempDirectory, '.taskkey')), 'task-lib keeps its vault key in Agent.TempDirectory');
+            assert.deepEqual(listFiles(taskDirectory).filter((file) => path.basename(file) === '.taskkey'), []);
+        });
+
+        it("goes through the agent's proxy", async () => {
+            const proxy = await ConnectProxy.start();
+            try {
+                await uploadBoth({ 'Agent.ProxyUrl': proxy.url });
+
+                const emulator = new URL(scenario!.emulator.collectionUrl).host;
+                assert.ok(proxy.tunnels.includes(emulator), `tunnels: ${proxy.tunnels.join(', ')}`);
+                assert.deepEqual(proxy.refused, []);
+            } finally {
+                await proxy.stop();
+            }
+        });
+    });
+});
+
+/** The smallest forward proxy an agent sits behind: CONNECT tunnels to loopback; anything else is refused and recorded. */
+class ConnectProxy {
+    readonly tunnels: string[] = [];
+    readonly refused: string[] = [];
+    private readonly sockets = new Set<net.Socket>();
+
+    private constructor(private readonly server: http.Server) {
+        server.on('connection', (socket: net.Socket) => {
+            this.sockets.add(socket);
+            socket.on('close', () => this.sockets.delete(socket));
+        });
+        server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
+            this.refused.push(`${request.method} ${request.url}`);
+            response.writeHead(405).end();
+        });
+        server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => this.tunnel(request, client, head));
+    }
+
+    get url(): string {
+        return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+    }
+
+    static async start(): Promise<ConnectProxy> {
+        const server = http.createServer();
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        return new ConnectProxy(server);
+    }
+
+    private tunnel(request: http.IncomingMessage, client: net.Socket, head: Buffer): void {
+        const target = request.url ?? '';
+        const [host, port] = target.split(':');
+        if (host !== '127.0.0.1' && host !== 'localhost') {
+            this.refused.push(`CONNECT ${target}`);
+            client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+            return;
+        }
+        this.tunnels.push(target);
+        const upstream = net.connect(Number(port), host, () => {
+            client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+            upstream.write(head);
+            upstream.pipe(client);
+            client.pipe(upstream);
+        });
+        this.sockets.add(upstream);
+        upstream.on('close', () => this.sockets.delete(upstream));
+        upstream.on('error', () => client.destroy());
+        client.on('error', () => upstream.destroy());
+    }
+
+    async stop(): Promise<void> {
+        this.sockets.forEach((socket) => socket.destroy());
+        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+}
