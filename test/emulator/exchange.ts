@@ -82,6 +82,7 @@ export class Exchange {
     readonly body: BodyMeter;
     /** Read on arrival: a socket that is gone by the time the request is recorded no longer knows its peer. */
     readonly remotePort?: number;
+    readonly receivedAtMs = performance.now();
     fault?: string;
     /** Set by the listener that took the request. */
     host: 'main' | 'release' = 'main';
@@ -161,6 +162,8 @@ export class Exchange {
             host: this.host,
             clientCertAuthorized: socket.encrypted ? socket.authorized === true && hasPeerCertificate(socket) : undefined,
             remotePort: this.remotePort,
+            receivedAtMs: this.receivedAtMs,
+            endedAtMs: performance.now(),
         };
     }
 }

@@ -78,6 +78,9 @@ export interface RecordedRequest {
     clientCertAuthorized?: boolean;
     /** The peer's port: tells which connection carried the request (a proxy's, or the client's own). */
     remotePort?: number;
+    /** performance.now() when the request's headers arrived, and when it was over: the benchmark times transfers with them. */
+    receivedAtMs: number;
+    endedAtMs: number;
 }
 
 export interface StoredAttachment {

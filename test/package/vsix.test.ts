@@ -1,13 +1,12 @@
 import * as assert from 'assert/strict';
 import AdmZip from 'adm-zip';
 import * as fs from 'fs';
-import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { TASK_LIB_MARKER, countOccurrences } from '../../scripts/package/bundle';
 import { packageExtension, type PackageResult } from '../../scripts/package/packageExtension';
 import { loadProject, readJson, type TaskJson } from '../../scripts/package/project';
+import { ForwardProxy } from '../proxy/forwardProxy';
 import { listFiles } from '../../scripts/package/stage';
 import { binaryContent } from '../e2e/fixtures';
 import { Scenario, assertServerHoldsExactly, attachmentsOutput } from '../e2e/harness';
@@ -137,71 +136,17 @@ describe('packaging: the VSIX, unpacked where no node_modules can help it', func
         });
 
         it("goes through the agent's proxy", async () => {
-            const proxy = await ConnectProxy.start();
+            const proxy = await ForwardProxy.start();
             try {
                 await uploadBoth({ 'Agent.ProxyUrl': proxy.url });
 
                 const emulator = new URL(scenario!.emulator.collectionUrl).host;
-                assert.ok(proxy.tunnels.includes(emulator), `tunnels: ${proxy.tunnels.join(', ')}`);
-                assert.deepEqual(proxy.refused, []);
+                const tunnels = proxy.requests.filter((request) => request.kind === 'connect' && request.status === 200).map((request) => request.target);
+                assert.ok(tunnels.includes(emulator), `tunnels: ${tunnels.join(', ')}`);
+                assert.deepEqual(proxy.requests.filter((request) => request.status !== 200), []);
             } finally {
                 await proxy.stop();
             }
         });
     });
 });
-
-/** The smallest forward proxy an agent sits behind: CONNECT tunnels to loopback; anything else is refused and recorded. */
-class ConnectProxy {
-    readonly tunnels: string[] = [];
-    readonly refused: string[] = [];
-    private readonly sockets = new Set<net.Socket>();
-
-    private constructor(private readonly server: http.Server) {
-        server.on('connection', (socket: net.Socket) => {
-            this.sockets.add(socket);
-            socket.on('close', () => this.sockets.delete(socket));
-        });
-        server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
-            this.refused.push(`${request.method} ${request.url}`);
-            response.writeHead(405).end();
-        });
-        server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => this.tunnel(request, client, head));
-    }
-
-    get url(): string {
-        return `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
-    }
-
-    static async start(): Promise<ConnectProxy> {
-        const server = http.createServer();
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        return new ConnectProxy(server);
-    }
-
-    private tunnel(request: http.IncomingMessage, client: net.Socket, head: Buffer): void {
-        const target = request.url ?? '';
-        const [host, port] = target.split(':');
-        if (host !== '127.0.0.1' && host !== 'localhost') {
-            this.refused.push(`CONNECT ${target}`);
-            client.end('HTTP/1.1 403 Forbidden\r\n\r\n');
-            return;
-        }
-        this.tunnels.push(target);
-        const upstream = net.connect(Number(port), host, () => {
-            client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-            upstream.write(head);
-            upstream.pipe(client);
-            client.pipe(upstream);
-        });
-        this.sockets.add(upstream);
-        upstream.on('close', () => this.sockets.delete(upstream));
-        upstream.on('error', () => client.destroy());
-        client.on('error', () => upstream.destroy());
-    }
-
-    async stop(): Promise<void> {
-        this.sockets.forEach((socket) => socket.destroy());
-        await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    }
-}

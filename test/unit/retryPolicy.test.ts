@@ -154,6 +154,27 @@ describe('RetryPolicy', () => {
         assert.ok(Object.isFrozen(notices[0]));
     });
 
+    it('does not retry again what an inner operation has already given up on, so attempts never multiply', async () => {
+        const retries = policy(2);
+        const negotiate = sinon.stub().rejects(new NetworkError('ECONNREFUSED', 'connect ECONNREFUSED'));
+        const result = retries.run('upload', () => retries.run('negotiation', negotiate)).catch((failure: unknown) => failure);
+        await clock.runAllAsync();
+        assert.ok((await result) instanceof NetworkError);
+        assert.equal(negotiate.callCount, 3);
+        assert.deepEqual(notices.map(({ operation }) => operation), ['negotiation', 'negotiation']);
+    });
+
+    it('does not retry a proxy that refused the credentials, but does retry one that could not reach the server', async () => {
+        const refused = sinon.stub().rejects(new NetworkError('ECONNRESET', 'tunneling socket could not be established, statusCode=407'));
+        await assert.rejects(policy(3).run('op', refused), NetworkError);
+        assert.equal(refused.callCount, 1);
+
+        const unreachable = sinon.stub().onFirstCall().rejects(new NetworkError('ECONNRESET', 'tunneling socket could not be established, statusCode=502')).resolves('ok');
+        const result = policy(3).run('op', unreachable);
+        await clock.runAllAsync();
+        assert.equal(await result, 'ok');
+    });
+
     it('with 0 retries makes exactly one attempt', async () => {
         const attempt = sinon.stub().rejects(status(503));
         await assert.rejects(policy(0).run('op', attempt));

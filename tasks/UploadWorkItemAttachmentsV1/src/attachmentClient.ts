@@ -1,4 +1,3 @@
-import { Readable } from 'stream';
 import { contentRangeHeader, type ChunkRange } from './chunkRanges';
 import { HttpError, RedirectRefusedError, UnexpectedResponseError, requestedDelayMs } from './errors';
 import type { HttpRequest, HttpResponse, HttpTransport } from './httpTransport';
@@ -35,6 +34,9 @@ export interface AttachmentTarget {
 
 /** The three calls of "Attachments - Create" and "Attachments - Upload Chunk". Each call is one request: retries belong to the caller. */
 export class AttachmentClient {
+    /** Where creates go, negotiated once: node-api's URL building costs more than the bytes of a small file. */
+    private createLocation: Promise<ResolvedLocation> | undefined;
+
     constructor(
         private readonly transport: HttpTransport,
         private readonly locate: LocateResource,
@@ -44,14 +46,14 @@ export class AttachmentClient {
     ) {}
 
     async createSimple(fileName: string, body: RequestBody): Promise<AttachmentReference> {
-        const location = await this.attachmentsLocation(undefined, { fileName, uploadType: 'Simple', areaPath: this.target.areaPath });
+        const location = await this.createLocationFor({ fileName, uploadType: 'Simple', areaPath: this.target.areaPath });
         const response = await this.send(location, 'POST', {}, body);
         return attachmentReference(response);
     }
 
     /** Registers a chunked upload. The body is empty, but the content type must still say octet-stream or the server reads it as form data. */
     async startChunked(fileName: string): Promise<AttachmentReference> {
-        const location = await this.attachmentsLocation(undefined, { fileName, uploadType: 'Chunked', areaPath: this.target.areaPath });
+        const location = await this.createLocationFor({ fileName, uploadType: 'Chunked', areaPath: this.target.areaPath });
         const response = await this.send(location, 'POST', {}, emptyBody);
         return attachmentReference(response);
     }
@@ -65,6 +67,16 @@ export class AttachmentClient {
 
     private attachmentsLocation(id: string | undefined, query: Record<string, string | undefined>): Promise<ResolvedLocation> {
         return this.locate('wit', ATTACHMENTS_LOCATION_ID, ATTACHMENTS_API_VERSION, { project: this.target.project, id }, query);
+    }
+
+    /** The create location with this query, written the way node-api writes it; a failed negotiation is not kept. */
+    private async createLocationFor(query: Record<string, string | undefined>): Promise<ResolvedLocation> {
+        this.createLocation ??= this.attachmentsLocation(undefined, {}).catch((error: unknown) => {
+            this.createLocation = undefined;
+            throw error;
+        });
+        const { requestUrl, apiVersion } = await this.createLocation;
+        return { requestUrl: `${requestUrl}${requestUrl.includes('?') ? '&' : '?'}${queryString(query)}`, apiVersion };
     }
 
     private async send(location: ResolvedLocation, method: 'POST' | 'PUT', headers: Record<string, string>, body: RequestBody): Promise<HttpResponse> {
@@ -82,7 +94,7 @@ export class AttachmentClient {
     }
 }
 
-const emptyBody: RequestBody = { length: 0, open: () => Readable.from([]) };
+const emptyBody: RequestBody = { length: 0, open: () => Buffer.alloc(0) };
 
 /** Turns every response the protocol does not promise into a typed error; a 2xx may still ask the client to slow down. */
 export function checkResponse(response: HttpResponse, onSlowDown: (delayMs: number) => void): HttpResponse {
@@ -98,6 +110,14 @@ export function checkResponse(response: HttpResponse, onSlowDown: (delayMs: numb
         onSlowDown(delayMs);
     }
     return response;
+}
+
+/** `name=value&...` with both parts percent-encoded and undefined values left out, as node-api's VsoClient does. */
+function queryString(query: Record<string, string | undefined>): string {
+    return Object.entries(query)
+        .filter((entry): entry is [string, string] => entry[1] !== undefined)
+        .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(value)}`)
+        .join('&');
 }
 
 function attachmentReference(response: HttpResponse): AttachmentReference {

@@ -80,12 +80,33 @@ export function isRetryable(error: unknown): boolean {
     if (error instanceof HttpError) {
         return RETRYABLE_STATUSES.has(error.status);
     }
-    return error instanceof NetworkError && RETRYABLE_NETWORK_CODES.has(error.code);
+    // Refused proxy credentials stay refused; a proxy that cannot reach the server (502, 503) may manage later.
+    return error instanceof NetworkError && RETRYABLE_NETWORK_CODES.has(error.code) && proxyRefusal(error) !== 407;
 }
 
-/** True for the errors node's TLS layer raises when it cannot trust the server's certificate. */
+/** True for the errors node's TLS layer raises when it cannot trust the server's certificate, or the server refuses the agent's. */
 export function isCertificateError(error: unknown): boolean {
-    return error instanceof NetworkError && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(error.code);
+    return error instanceof NetworkError && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL_.*ALERT/.test(error.code);
+}
+
+/** True when the server ended the handshake over the agent's client certificate: none was sent, or it was not accepted. */
+export function isClientCertificateRefused(error: unknown): boolean {
+    return (
+        error instanceof NetworkError &&
+        /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|ACCESS_DENIED)$/.test(error.code)
+    );
+}
+
+/**
+ * The status a proxy answered a CONNECT with instead of opening the tunnel (407: it refused the agent's
+ * proxy credentials). The `tunnel` agents of typed-rest-client and of our transport report it only in the message.
+ */
+export function proxyRefusal(error: unknown): number | undefined {
+    if (!(error instanceof NetworkError)) {
+        return undefined;
+    }
+    const match = /tunneling socket could not be established, statusCode=(\d{3})/.exec(error.message);
+    return match ? Number(match[1]) : undefined;
 }
 
 /** The wait the server asked for, in milliseconds: `Retry-After` (seconds) or `X-RateLimit-Delay` (seconds, fractional), whichever is longer. */

@@ -1,4 +1,13 @@
-import { FileChangedError, HttpError, NetworkError, RedirectRefusedError, UnexpectedResponseError, isCertificateError } from './errors';
+import {
+    FileChangedError,
+    HttpError,
+    NetworkError,
+    RedirectRefusedError,
+    UnexpectedResponseError,
+    isCertificateError,
+    isClientCertificateRefused,
+    proxyRefusal,
+} from './errors';
 import type { ArtifactFile } from './findArtifacts';
 import { formatBytes } from './format';
 import type { Localize } from './localize';
@@ -29,8 +38,18 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
         return loc('FailureUnexpectedResponse', error.status, error.bodyStart);
     }
     if (error instanceof NetworkError) {
+        const proxyStatus = proxyRefusal(error);
+        if (proxyStatus === 407) {
+            return loc('FailureProxyAuthentication');
+        }
+        if (proxyStatus !== undefined) {
+            return loc('FailureProxyTunnel', proxyStatus, context.attempts);
+        }
+        if (isClientCertificateRefused(error)) {
+            return loc('FailureClientCertificate', error.code);
+        }
         if (isCertificateError(error)) {
-            return loc('FailureCertificate', error.code, error.message);
+            return loc('FailureCertificate', error.code, firstLine(error.message));
         }
         if (error.code === 'ESTALLED') {
             return loc('FailureStalled', context.stallTimeoutMs / 1000, context.attempts);
@@ -43,14 +62,18 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
 /** Failures that every other file would meet too: there is no point in starting more uploads. */
 export function stopsEverything(error: unknown): boolean {
     if (error instanceof HttpError) {
-        return error.status === 401 || error.status === 203 || isVersionOutOfRange(error);
+        return error.status === 401 || error.status === 203 || isRedirect(error) || isVersionOutOfRange(error);
     }
-    return isCertificateError(error) || error instanceof RedirectRefusedError;
+    return isCertificateError(error) || error instanceof RedirectRefusedError || proxyRefusal(error) === 407;
 }
 
 function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | undefined, context: FailureContext, loc: Localize): string {
     if (error.status === 401 || error.status === 203) {
         return loc('FailureTokenRefused', error.status, context.identity);
+    }
+    // node-api does not follow redirects either (allowRedirects: false); its refusal arrives as an HttpError.
+    if (isRedirect(error)) {
+        return loc('FailureRedirect', error.status, hostOf(String(error.headers.location ?? '')));
     }
     if (error.tfCode === 'TF237082' && file) {
         return loc('FailureTooLarge', formatBytes(file.size), error.serverMessage);
@@ -68,6 +91,15 @@ function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | 
         return loc('FailureServerError', error.status, context.attempts, error.serverMessage);
     }
     return loc('FailureRejected', error.status, error.serverMessage);
+}
+
+function isRedirect(error: HttpError): boolean {
+    return error.status >= 300 && error.status < 400;
+}
+
+/** OpenSSL's messages run over several lines of internals; the first says what happened. */
+function firstLine(message: string): string {
+    return message.split(/\r?\n/)[0].trim();
 }
 
 function isVersionOutOfRange(error: HttpError): boolean {

@@ -8,8 +8,8 @@ export interface HttpRequest {
     readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
     readonly url: string;
     readonly headers: Readonly<Record<string, string>>;
-    /** Streamed, never buffered; `Content-Length` is always `length`. A retry calls `open` again. */
-    readonly body?: { readonly length: number; open(): Readable };
+    /** A stream, or a small body already in memory; `Content-Length` is always `length`. A retry calls `open` again. */
+    readonly body?: { readonly length: number; open(): Readable | Buffer };
 }
 
 export interface HttpResponse {
@@ -85,7 +85,9 @@ export class NodeHttpTransport implements HttpTransport {
                     return;
                 }
                 settled = true;
-                body?.destroy();
+                if (body instanceof Readable) {
+                    body.destroy();
+                }
                 if (error) {
                     req.destroy();
                     reject(error);
@@ -100,8 +102,9 @@ export class NodeHttpTransport implements HttpTransport {
                 req.destroy(new NetworkError('ESTALLED', `no data sent or received for ${this.settings.stallTimeoutMs / 1000} s`));
             });
             req.on('error', (error: NodeJS.ErrnoException) => settle(asNetworkError(error)));
-            if (!body) {
-                req.end();
+            if (!body || Buffer.isBuffer(body)) {
+                // Headers and a small body leave in one write.
+                req.end(body);
                 return;
             }
             // The body's own errors (a short or vanished file) win over the reset they cause.

@@ -52,8 +52,8 @@ async function main(): Promise<void> {
 
         const uploads = await uploadFiles(toUpload, settings, services, policy, failureContext);
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
-        const urlOf = (file: ArtifactFile) => attachments.find((attachment) => attachment.file === file)?.url;
-        const links = prepared ? await linkAttachments(prepared, urlOf, settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
+        const urlOf = new Map(attachments.map((attachment) => [attachment.file, attachment.url]));
+        const links = prepared ? await linkAttachments(prepared, (file) => urlOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
 
         publishOutputs(attachments, links?.linked ?? [], setOutput);
         publishSummary(files, uploads, attachments, links, failureContext);

@@ -41,9 +41,11 @@ export function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workIt
 
 /** A markdown page on the run's summary tab: what each file became and where it is attached. */
 export function publishSummary(files: ArtifactFile[], uploads: UploadOutcome<UploadedAttachment>, attachments: AttachmentOutput[], links: LinkOutcome | undefined, context: FailureContext): void {
+    const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
+    const failureOf = new Map(uploads.failed.map((failed) => [failed.file, failed]));
     const rows: SummaryRow[] = files.map((file) => {
-        const attachment = attachments.find((candidate) => candidate.file === file);
-        const failure = uploads.failed.find((failed) => failed.file === file);
+        const attachment = attachmentOf.get(file);
+        const failure = failureOf.get(file);
         const status = attachment?.uploadType ?? (failure ? describeFailure(failure.error, file, context, loc) : loc('SummaryNotStarted'));
         return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
     });

@@ -39,6 +39,8 @@ export interface RetryNotice {
  */
 export class RetryPolicy {
     private resumeAt = 0;
+    /** Failures that have used up the retries of an inner operation (the API negotiation inside an upload). */
+    private readonly exhausted = new WeakSet<object>();
 
     constructor(
         readonly retries: number,
@@ -58,7 +60,12 @@ export class RetryPolicy {
             try {
                 return await attemptOnce();
             } catch (error) {
-                if (!isRetryable(error) || attempt >= maxAttempts) {
+                // Retrying what an inner operation already gave up on would multiply the attempts: 6 x 6 instead of 6.
+                if (!isRetryable(error) || this.exhausted.has(error as object)) {
+                    throw error;
+                }
+                if (attempt >= maxAttempts) {
+                    this.exhausted.add(error as object);
                     throw error;
                 }
                 const delayMs = this.delayBeforeRetry(attempt, error);

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import type { IncomingHttpHeaders } from 'http';
 import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { VsoClient } from 'azure-devops-node-api/VsoClient';
 import { AttachmentClient, type LocateResource } from './attachmentClient';
@@ -128,15 +129,24 @@ export function nodeApiLocator(connectArea: () => Promise<{ vsoClient: VsoClient
 
 /** node-api throws plain Errors with `statusCode` and `result`; give them the same types as our own requests' failures. */
 export function fromNodeApiError(error: unknown): unknown {
-    const failure = error as { statusCode?: number; result?: { message?: string; typeKey?: string }; code?: string; message?: string; rateLimit?: { retryAfter?: number } };
+    const failure = error as {
+        statusCode?: number;
+        result?: { message?: string; typeKey?: string };
+        responseHeaders?: IncomingHttpHeaders;
+        code?: string;
+        message?: string;
+        rateLimit?: { retryAfter?: number; delay?: number };
+    };
     if (typeof failure?.statusCode === 'number') {
-        const retryAfter = failure.rateLimit?.retryAfter;
-        return new HttpError(
-            failure.statusCode,
-            failure.result?.message ?? failure.message ?? '',
-            failure.result?.typeKey,
-            retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {},
-        );
+        // responseHeaders is missing when the body was not JSON; rateLimit is read from the headers either way.
+        const headers: IncomingHttpHeaders = { ...failure.responseHeaders };
+        if (failure.rateLimit?.retryAfter !== undefined) {
+            headers['retry-after'] ??= String(failure.rateLimit.retryAfter);
+        }
+        if (failure.rateLimit?.delay !== undefined) {
+            headers['x-ratelimit-delay'] ??= String(failure.rateLimit.delay);
+        }
+        return new HttpError(failure.statusCode, failure.result?.message ?? failure.message ?? '', failure.result?.typeKey, headers);
     }
     if (typeof failure?.code === 'string') {
         return new NetworkError(failure.code, failure.message ?? failure.code);
