@@ -144,6 +144,18 @@ describe('end to end: attaching the uploads to work items', function () {
         assert.equal(run.outputs.LinkedWorkItems, '102');
     });
 
+    it('does not count a work item as linked when every file meant for it failed to upload', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 101 }], maxAttachmentBytes: 1024 });
+        scenario.artifacts.write('huge.bin', binaryContent(4096, 3));
+
+        const run = await scenario.run({ contents: '*.bin', workItemIds: '101' });
+
+        assert.equal(run.result, 'Failed');
+        assert.match(run.resultMessage ?? '', /^1 of 1 file\(s\) were not uploaded:\nhuge\.bin: the file has 4\.00 KiB/);
+        assert.equal(run.outputs.LinkedWorkItems, '');
+        assert.equal(patches(scenario).length, 0);
+    });
+
     it("attaches to the build's work items", async () => {
         scenario = await Scenario.start({ workItems: [{ id: 201 }, { id: 202 }, { id: 203 }], buildWorkItems: { '42': [201, 202] } });
         scenario.artifacts.write('a.log', 'a');

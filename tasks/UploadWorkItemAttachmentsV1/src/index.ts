@@ -67,7 +67,17 @@ function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: Up
     const progress = new UploadProgress(totalSize(files), (percent) => tl.setProgress(percent, loc('ProgressOperation')));
     return uploadAll(files, {
         concurrency: settings.concurrency,
-        uploadOne: async (file) => logUploaded(await uploadFile(file, { ...settings, client: services.attachments, policy, progress, clock: systemClock })),
+        uploadOne: async (file) =>
+            logUploaded(
+                await uploadFile(file, {
+                    client: services.attachments,
+                    policy,
+                    progress,
+                    clock: systemClock,
+                    chunkSizeBytes: settings.chunkSizeBytes,
+                    uploadType: settings.uploadType,
+                }),
+            ),
         // Logged as it happens; the one error issue is the summary at the end, which names every failed file.
         onFailure: ({ file, error }) => log.info(loc('FileFailed', file.relativePath, describeFailure(error, file, context, loc))),
         stopsEverything,

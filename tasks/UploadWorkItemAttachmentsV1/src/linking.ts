@@ -113,7 +113,10 @@ export async function linkAttachments(
         const ready = missing.filter((hashed) => urlOf(hashed.file) !== undefined);
         try {
             const item = await linkToWorkItem(snapshot, ready, urlOf, comment, context);
-            linked.push(id);
+            // An item whose every new file failed to upload holds none of this run's attachments.
+            if (ready.length > 0 || missing.length === 0) {
+                linked.push(id);
+            }
             for (const hashed of allFiles) {
                 if (!missingFiles(item, [hashed]).length) {
                     itemsByFile.set(hashed.file, [...(itemsByFile.get(hashed.file) ?? []), id]);
