@@ -44,6 +44,11 @@ export function holdsFile(relations: readonly AttachedFileRelation[], hashed: Ha
     return relations.find((relation) => relation.name === hashed.file.name && (relation.comment ?? '').includes(marker));
 }
 
+/** True when adding `adding` attachments to the item would pass the service's limit. */
+export function wouldPassLimit(item: WorkItemSnapshot, adding: number): boolean {
+    return item.attachedFiles.length + adding > MAX_ATTACHMENTS_PER_WORK_ITEM;
+}
+
 export function missingFiles(item: WorkItemSnapshot, files: readonly HashedFile[]): HashedFile[] {
     return files.filter((hashed) => !holdsFile(item.attachedFiles, hashed));
 }
@@ -64,7 +69,7 @@ export function planLinks(files: readonly HashedFile[], items: readonly WorkItem
     const overLimit: LinkPlan['overLimit'] = [];
     for (const item of items) {
         const missing = missingFiles(item, files);
-        if (item.attachedFiles.length + missing.length > MAX_ATTACHMENTS_PER_WORK_ITEM) {
+        if (wouldPassLimit(item, missing.length)) {
             overLimit.push({ id: item.id, existing: item.attachedFiles.length, adding: missing.length });
         } else {
             missingByItem.set(item.id, missing);

@@ -3,9 +3,11 @@ import { HttpError } from './errors';
 import type { ArtifactFile } from './findArtifacts';
 import {
     MAX_ATTACHMENTS_PER_WORK_ITEM,
+    holdsFile,
     missingFiles,
     planLinks,
     relationComment,
+    wouldPassLimit,
     type HashedFile,
     type LinkPlan,
     type WorkItemSnapshot,
@@ -118,7 +120,7 @@ export async function linkAttachments(
                 linked.push(id);
             }
             for (const hashed of allFiles) {
-                if (!missingFiles(item, [hashed]).length) {
+                if (holdsFile(item.attachedFiles, hashed)) {
                     itemsByFile.set(hashed.file, [...(itemsByFile.get(hashed.file) ?? []), id]);
                 }
             }
@@ -149,7 +151,8 @@ async function linkToWorkItem(
         if (missing.length === 0) {
             return item;
         }
-        if (item.attachedFiles.length + missing.length > MAX_ATTACHMENTS_PER_WORK_ITEM) {
+        // Checked again on every attempt: a concurrent edit may have added attachments since the plan was made.
+        if (wouldPassLimit(item, missing.length)) {
             throw new WorkItemRefusedError(context.loc('WorkItemOverLimit', item.attachedFiles.length, missing.length, MAX_ATTACHMENTS_PER_WORK_ITEM));
         }
         const relations = missing.map((hashed) => ({ url: urlOf(hashed.file) as string, comment: relationComment(comment, hashed.sha256) }));

@@ -94,29 +94,16 @@ function nodeApiOptions(network: AgentNetwork, settings: TaskSettings): IRequest
 }
 
 /**
- * Negotiates through node-api's VsoClient (OPTIONS `_apis/{area}`), retried like any request.
- * A failed lookup is forgotten, so the next file asks again.
+ * Negotiates through node-api's VsoClient (OPTIONS `_apis/{area}`), retried like any request. The client is made once
+ * (AzureDevOpsApis), so node-api's cache of an area's locations serves every later call; the attachment client asks for
+ * the create location once, so concurrent first uploads do not each send an OPTIONS.
  */
 export function nodeApiLocator(connectArea: () => Promise<{ vsoClient: VsoClient }>, policy: RetryPolicy): LocateResource {
-    // One OPTIONS per area however many uploads start at once: node-api caches an area's locations only once they arrive.
-    const areaLocations = new Map<string, Promise<VsoClient>>();
-    const clientWithLocations = (area: string, locationId: string) => {
-        let ready = areaLocations.get(area);
-        if (!ready) {
-            ready = connectArea().then(async (api) => {
-                await api.vsoClient.beginGetLocation(area, locationId);
-                return api.vsoClient;
-            });
-            ready.catch(() => areaLocations.delete(area));
-            areaLocations.set(area, ready);
-        }
-        return ready;
-    };
     return (area, locationId, requestedVersion, routeValues, query) =>
         policy.run(`${area} API location`, async () => {
             let located;
             try {
-                located = await (await clientWithLocations(area, locationId)).getVersioningData(requestedVersion, area, locationId, routeValues, query);
+                located = await (await connectArea()).vsoClient.getVersioningData(requestedVersion, area, locationId, routeValues, query);
             } catch (error) {
                 throw fromNodeApiError(error);
             }
