@@ -98,19 +98,17 @@ export function isInsideRoot(root: string, target: string, pathModule: PlatformP
 }
 
 /**
- * The path a file is reported under: relative to rootFolder with `/`, or, for a file outside it (uploaded only with
- * allowFilesOutsideRoot), its absolute real path with `/`. The spelled path (through links) is preferred when it is
- * under rootFolder; the real path is used when only it is.
+ * The path a file is reported under: relative to rootFolder with `/` (as spelled through links inside it), or, for a
+ * file whose real path lies outside rootFolder (uploaded only with allowFilesOutsideRoot), its absolute real path
+ * with `/`, which says where the bytes came from.
  */
 export function reportedPath(root: string, realRoot: string, spelledPath: string, realPath: string, pathModule: PlatformPath): string {
+    if (!isInsideRoot(realRoot, realPath, pathModule)) {
+        return toForwardSlashes(pathModule.resolve(realPath), pathModule);
+    }
     const spelled = pathModule.resolve(spelledPath);
-    if (isInsideRoot(root, spelled, pathModule)) {
-        return toForwardSlashes(pathModule.relative(root, spelled), pathModule);
-    }
-    if (isInsideRoot(realRoot, realPath, pathModule)) {
-        return toForwardSlashes(pathModule.relative(realRoot, realPath), pathModule);
-    }
-    return toForwardSlashes(pathModule.resolve(realPath), pathModule);
+    const relative = isInsideRoot(root, spelled, pathModule) ? pathModule.relative(root, spelled) : pathModule.relative(realRoot, realPath);
+    return toForwardSlashes(relative, pathModule);
 }
 
 /**
