@@ -134,17 +134,20 @@ describe('end to end: hardening, files (links, outside the root, unreadable and 
             await assertServerHoldsExactly(scenario, { 'app.log': 'app' });
         });
 
-        it("skips a '../' pattern that leads out of rootFolder", async () => {
+        it("skips a '../' pattern and an absolute pattern that lead out of rootFolder", async () => {
             const elsewhere = outsideFolder();
             fs.writeFileSync(path.join(elsewhere, 'credentials.json'), '{"token":"x"}');
+            fs.writeFileSync(path.join(elsewhere, 'agent.key'), 'key');
             scenario.artifacts.write('a.txt', 'alpha');
 
-            const run = await scenario.run({ contents: `a.txt\n../${path.basename(elsewhere)}/credentials.json` });
+            const run = await scenario.run({ contents: `a.txt\n../${path.basename(elsewhere)}/credentials.json\n${path.join(elsewhere, '*.key')}` });
 
             assert.equal(run.result, 'Succeeded', run.stdout);
-            const real = fs.realpathSync(path.join(elsewhere, 'credentials.json')).split(path.sep).join('/');
-            assert.deepEqual(run.warnings, [
-                `'${real}' lies outside 'rootFolder' (it is '${real}'): skipped. Set 'allowFilesOutsideRoot' to true to upload files from outside 'rootFolder'.`,
+            const real = (name: string) => fs.realpathSync(path.join(elsewhere, name)).split(path.sep).join('/');
+            const advice = "skipped. Set 'allowFilesOutsideRoot' to true to upload files from outside 'rootFolder'.";
+            assert.deepEqual(run.warnings.sort(), [
+                `'../${path.basename(elsewhere)}/agent.key' lies outside 'rootFolder' (it is '${real('agent.key')}'): ${advice}`,
+                `'../${path.basename(elsewhere)}/credentials.json' lies outside 'rootFolder' (it is '${real('credentials.json')}'): ${advice}`,
             ]);
             await assertServerHoldsExactly(scenario, { 'a.txt': 'alpha' });
         });

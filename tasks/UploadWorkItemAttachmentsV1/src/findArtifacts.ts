@@ -39,9 +39,9 @@ export interface FoundArtifacts {
 
 interface Candidate {
     readonly entry: WalkEntry;
-    /** The real path of the folder the walk started from and the spelled path of that folder, to resolve files without links cheaply. */
+    /** The folder (or file) the walk started from, as spelled, and its real path: a file without links below it needs no realpath call. */
     readonly searchPath: string;
-    readonly realSearchPath?: string;
+    readonly realSearchPath: string;
 }
 
 /**
@@ -49,9 +49,9 @@ interface Candidate {
  * The same patterns as `tl.findMatch` (relative to rootFolder, `#` comments, `!` excludes in order, dotfiles,
  * no braces, case-insensitive on Windows), but nothing met on the way fails the run: see `FindNotice`.
  */
-export function findArtifacts(rootFolder: string, patterns: readonly string[], options: FindOptions, pathModule = path): FoundArtifacts {
+export function findArtifacts(rootFolder: string, patterns: readonly string[], options: FindOptions): FoundArtifacts {
     const notices: FindNotice[] = [];
-    const candidates = matchCandidates(rootFolder, patterns, notices, pathModule);
+    const candidates = matchCandidates(rootFolder, patterns, notices);
     const realRoot = realPathOr(rootFolder);
     const byIdentity = new Map<string, ArtifactFile>();
     const outsideByLink = new Map<string, { target: string; files: number }>();
@@ -61,31 +61,33 @@ export function findArtifacts(rootFolder: string, patterns: readonly string[], o
     for (const [spelledPath, candidate] of ordered) {
         const { entry } = candidate;
         if (entry.kind === 'brokenLink') {
-            notices.push({ kind: 'brokenLink', path: displayPath(rootFolder, spelledPath, pathModule), target: entry.target });
+            notices.push({ kind: 'brokenLink', path: displayPath(rootFolder, spelledPath), target: entry.target });
             continue;
         }
         let realPath: string;
         let stats: fs.BigIntStats;
         try {
-            realPath = realPathOf(candidate, spelledPath, pathModule);
+            realPath = realPathOf(candidate, spelledPath);
             stats = fs.statSync(realPath, { bigint: true });
         } catch (error) {
-            notices.push({ kind: 'unreadable', path: displayPath(rootFolder, spelledPath, pathModule), code: codeOf(error) });
+            notices.push({ kind: 'unreadable', path: displayPath(rootFolder, spelledPath), code: codeOf(error) });
             continue;
         }
-        if (!options.allowFilesOutsideRoot && !isInsideRoot(realRoot, realPath, pathModule)) {
+        if (!options.allowFilesOutsideRoot && !isInsideRoot(realRoot, realPath, path)) {
             if (entry.link) {
-                const link = displayPath(rootFolder, entry.link.path, pathModule);
+                const link = displayPath(rootFolder, entry.link.path);
                 const counted = outsideByLink.get(link) ?? { target: entry.link.target, files: 0 };
                 outsideByLink.set(link, { ...counted, files: counted.files + 1 });
             } else {
-                notices.push({ kind: 'outsideRootPath', path: displayPath(rootFolder, spelledPath, pathModule), target: toForwardSlashes(realPath, pathModule) });
+                // Relative, `../` and all: the user sees which pattern led there.
+                const shown = toForwardSlashes(path.relative(rootFolder, path.resolve(spelledPath)), path);
+                notices.push({ kind: 'outsideRootPath', path: shown, target: toForwardSlashes(realPath, path) });
             }
             continue;
         }
         const file: ArtifactFile = {
             absolutePath: realPath,
-            relativePath: reportedPath(rootFolder, realRoot, spelledPath, realPath, pathModule),
+            relativePath: reportedPath(rootFolder, realRoot, spelledPath, realPath, path),
             name: spelledPath.slice(spelledPath.lastIndexOf('/') + 1),
             size: Number(stats.size),
             fingerprint: fingerprintOf(stats),
@@ -99,15 +101,17 @@ export function findArtifacts(rootFolder: string, patterns: readonly string[], o
         byIdentity.set(identity, file);
     }
     for (const [link, { target, files }] of outsideByLink) {
-        notices.push({ kind: 'outsideRootLink', link, target: toForwardSlashes(target, pathModule), files });
+        notices.push({ kind: 'outsideRootLink', link, target: toForwardSlashes(target, path), files });
     }
     const files = [...byIdentity.values()].sort((a, b) => compareOrdinal(a.relativePath, b.relativePath));
-    return { files, notices };
+    // Each include pattern walks on its own: a folder two patterns meet is reported once.
+    const unique = new Map(notices.map((notice) => [JSON.stringify(notice), notice]));
+    return { files, notices: [...unique.values()] };
 }
 
 /** Applies the patterns in order: an include adds what it matches (files and broken links), an exclude takes away. */
-function matchCandidates(rootFolder: string, patterns: readonly string[], notices: FindNotice[], pathModule: typeof path): Map<string, Candidate> {
-    const options = matchOptions(pathModule);
+function matchCandidates(rootFolder: string, patterns: readonly string[], notices: FindNotice[]): Map<string, Candidate> {
+    const options = matchOptions(path);
     const results = new Map<string, Candidate>();
     for (const raw of patterns) {
         let pattern = raw.trim();
@@ -123,7 +127,7 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
             continue;
         }
         if (negations % 2 === 1) {
-            const exclude = rootedExclude(rootFolder, pattern, pathModule);
+            const exclude = rootedExclude(rootFolder, pattern, path);
             for (const key of [...results.keys()]) {
                 if (minimatch(key, exclude, options)) {
                     results.delete(key);
@@ -131,17 +135,17 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
             }
             continue;
         }
-        const search = patternSearch(rootFolder, pattern, pathModule);
-        const searchPath = spellAsOnDisk(search.searchPath, pathModule, listFolder);
-        const realSearchPath = realPathOr(searchPath, undefined);
+        const search = patternSearch(rootFolder, pattern, path);
+        const searchPath = spellAsOnDisk(search.searchPath, path, listFolder);
+        const realSearchPath = realPathOr(searchPath);
         const collect = (entry: WalkEntry) => {
             if (minimatch(entry.path, search.pattern, options)) {
                 results.set(entry.path, { entry, searchPath, realSearchPath });
             }
         };
         const onProblem = (problem: WalkProblem) => {
-            const shown = displayPath(rootFolder, problem.path, pathModule);
-            notices.push(problem.kind === 'loop' ? { kind: 'loop', path: shown, target: toForwardSlashes(problem.target, pathModule) } : { kind: 'unreadable', path: shown, code: problem.code });
+            const shown = displayPath(rootFolder, problem.path);
+            notices.push(problem.kind === 'loop' ? { kind: 'loop', path: shown, target: toForwardSlashes(problem.target, path) } : { kind: 'unreadable', path: shown, code: problem.code });
         };
         // A literal pattern names one path: a folder it names is not a file, and is not searched.
         walkFiles(searchPath, collect, onProblem, !search.literal);
@@ -150,10 +154,10 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
 }
 
 /** A file without a link on its way is where its folder really is: no realpath call per file. */
-function realPathOf(candidate: Candidate, spelledPath: string, pathModule: typeof path): string {
+function realPathOf(candidate: Candidate, spelledPath: string): string {
     const { entry, searchPath, realSearchPath } = candidate;
-    if (entry.kind === 'file' && !entry.link && realSearchPath !== undefined) {
-        return pathModule.join(realSearchPath, pathModule.relative(searchPath, spelledPath));
+    if (entry.kind === 'file' && !entry.link) {
+        return path.join(realSearchPath, path.relative(searchPath, spelledPath));
     }
     return fs.realpathSync(spelledPath);
 }
@@ -167,9 +171,9 @@ function identityKey(stats: fs.BigIntStats, realPath: string): string {
     return stats.ino === 0n ? `path:${realPath}` : `${stats.dev}:${stats.ino}`;
 }
 
-function displayPath(rootFolder: string, spelledPath: string, pathModule: typeof path): string {
-    const absolute = pathModule.resolve(spelledPath);
-    return toForwardSlashes(isInsideRoot(rootFolder, absolute, pathModule) ? pathModule.relative(rootFolder, absolute) || '.' : absolute, pathModule);
+function displayPath(rootFolder: string, spelledPath: string): string {
+    const absolute = path.resolve(spelledPath);
+    return toForwardSlashes(isInsideRoot(rootFolder, absolute, path) ? path.relative(rootFolder, absolute) || '.' : absolute, path);
 }
 
 function listFolder(folder: string): string[] | undefined {
@@ -180,11 +184,12 @@ function listFolder(folder: string): string[] | undefined {
     }
 }
 
-function realPathOr(target: string, fallback: string | undefined = target): string {
+/** The real path, or the path itself when it cannot be resolved (it does not exist: nothing will be found there). */
+function realPathOr(target: string): string {
     try {
         return fs.realpathSync(target);
     } catch {
-        return fallback as string;
+        return target;
     }
 }
 
