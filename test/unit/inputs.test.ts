@@ -38,6 +38,7 @@ describe('readSettings', () => {
             concurrency: 4,
             retries: 5,
             stallTimeoutMs: 120_000,
+            allowFilesOutsideRoot: false,
             project: undefined,
             connection: undefined,
             workItemIds: [],
@@ -51,6 +52,11 @@ describe('readSettings', () => {
         assert.deepEqual(settings.workItemIds, [12, 34, 56, 7]);
         assert.equal(settings.linkRunWorkItems, true);
         assert.equal(settings.comment, 'nightly');
+    });
+
+    it('reads allowFilesOutsideRoot as a boolean and rejects anything else, naming the input', () => {
+        assert.equal(read({ contents: '*', allowFilesOutsideRoot: 'TRUE' }).allowFilesOutsideRoot, true);
+        rejects({ allowFilesOutsideRoot: 'yes' }, 'InputNotOneOf|allowFilesOutsideRoot|yes|true, false');
     });
 
     for (const bad of ['abc', '#', '0', '-3', '12a', '99999999999']) {

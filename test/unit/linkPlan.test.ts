@@ -10,7 +10,7 @@ import {
 } from '../../tasks/UploadWorkItemAttachmentsV1/src/linkPlan';
 
 function hashed(name: string, sha256: string, size = 10): HashedFile {
-    const file: ArtifactFile = { absolutePath: `/a/${name}`, relativePath: name, name, size, modifiedMs: 0 };
+    const file: ArtifactFile = { absolutePath: `/a/${name}`, relativePath: name, name, size, fingerprint: { dev: 0n, ino: 0n, size: BigInt(size), mtimeNs: 0n, ctimeNs: 0n } };
     return { file, sha256 };
 }
 

@@ -4,7 +4,7 @@ import { publishOutputs, type AttachmentOutput } from '../../tasks/UploadWorkIte
 import { summaryMarkdown } from '../../tasks/UploadWorkItemAttachmentsV1/src/summary';
 
 function file(relativePath: string, size = 1): ArtifactFile {
-    return { absolutePath: `/root/${relativePath}`, relativePath, name: relativePath.split('/').pop() ?? relativePath, size, modifiedMs: 0 };
+    return { absolutePath: `/root/${relativePath}`, relativePath, name: relativePath.split('/').pop() ?? relativePath, size, fingerprint: { dev: 0n, ino: 0n, size: BigInt(size), mtimeNs: 0n, ctimeNs: 0n } };
 }
 
 function attachment(relativePath: string, uploadType: AttachmentOutput['uploadType'] = 'simple'): AttachmentOutput {

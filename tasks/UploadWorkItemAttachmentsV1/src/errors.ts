@@ -58,12 +58,49 @@ export class NetworkError extends Error {
     }
 }
 
-/** The file changed on disk between matching and the end of its upload, so what reached the server may be torn. */
+/** What the task was doing with a file when it found it changed or could not read it. */
+export type FileActivity = 'upload' | 'hashing';
+
+/**
+ * The file changed on disk between matching and the end of its upload (or of its hashing), so what reached the
+ * server, or the hash, may be torn. `replaced`: another file now has its name (an atomic rename, a copy over it).
+ */
 export class FileChangedError extends Error {
     override readonly name = 'FileChangedError';
 
-    constructor(readonly reason: 'deleted' | 'resized' | 'modified', readonly expectedSize: number, readonly actualSize?: number) {
-        super(`file ${reason} during upload`);
+    constructor(
+        readonly reason: 'deleted' | 'resized' | 'modified' | 'replaced',
+        readonly expectedSize: number,
+        readonly actualSize?: number,
+        readonly during: FileActivity = 'upload',
+    ) {
+        super(`file ${reason} during ${during}`);
+    }
+}
+
+/** Error codes of a file another process holds open (Windows sharing violations, antivirus scanners) or denies to the agent. */
+const LOCKED_CODES = new Set(['EBUSY', 'EPERM', 'EACCES']);
+
+/** True for a read or an open refused because another process holds the file: worth a few short retries. */
+export function isFileLocked(error: unknown): boolean {
+    return LOCKED_CODES.has(String((error as NodeJS.ErrnoException | null)?.code));
+}
+
+/** The file stayed locked (or unreadable to the agent) through every retry: it fails alone. */
+export class FileLockedError extends Error {
+    override readonly name = 'FileLockedError';
+
+    constructor(readonly code: string, readonly attempts: number, readonly during: FileActivity) {
+        super(`file locked (${code}) during ${during}`);
+    }
+}
+
+/** Any other error reading a file (an I/O error, a folder where a file was): it fails alone. */
+export class FileUnreadableError extends Error {
+    override readonly name = 'FileUnreadableError';
+
+    constructor(readonly code: string, readonly detail: string, readonly during: FileActivity) {
+        super(`file unreadable (${code}) during ${during}: ${detail}`);
     }
 }
 

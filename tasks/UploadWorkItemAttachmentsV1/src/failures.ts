@@ -1,5 +1,7 @@
 import {
     FileChangedError,
+    FileLockedError,
+    FileUnreadableError,
     HttpError,
     NetworkError,
     RedirectRefusedError,
@@ -24,9 +26,13 @@ export interface FailureContext {
 /** `file` is the one being uploaded, when there is one: a size limit is explained with its size. */
 export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'> | undefined, context: FailureContext, loc: Localize): string {
     if (error instanceof FileChangedError) {
-        return error.reason === 'deleted'
-            ? loc('FailureFileDeleted')
-            : loc('FailureFileChanged', formatBytes(error.expectedSize));
+        return describeFileChanged(error, loc);
+    }
+    if (error instanceof FileLockedError) {
+        return loc(error.during === 'hashing' ? 'FailureFileLockedWhileHashing' : 'FailureFileLocked', error.code, error.attempts);
+    }
+    if (error instanceof FileUnreadableError) {
+        return loc('FailureFileUnreadable', error.code, error.detail);
     }
     if (error instanceof HttpError) {
         return describeHttpError(error, file, context, loc);
@@ -57,6 +63,16 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
         return loc('FailureNetwork', error.code, error.message, context.attempts);
     }
     return error instanceof Error ? error.message : String(error);
+}
+
+function describeFileChanged(error: FileChangedError, loc: Localize): string {
+    if (error.during === 'hashing') {
+        return error.reason === 'deleted' ? loc('FailureFileDeletedWhileHashing') : loc('FailureFileChangedWhileHashing', formatBytes(error.expectedSize));
+    }
+    if (error.reason === 'deleted') {
+        return loc('FailureFileDeleted');
+    }
+    return error.reason === 'replaced' ? loc('FailureFileReplaced') : loc('FailureFileChanged', formatBytes(error.expectedSize));
 }
 
 /** Failures that every other file would meet too: there is no point in starting more uploads. */

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
-import { Readable, Transform, pipeline, type TransformCallback } from 'stream';
+import { Readable } from 'stream';
 import type { ChunkRange } from './chunkRanges';
-import { FileChangedError } from './errors';
+import { FileChangedError, isFileLocked } from './errors';
+import { closeDescriptor, openForReading, readAt, statOpen } from './fileDescriptors';
+import { asFileError, assertSameFile, retryWhileLocked } from './fileFingerprint';
 import type { ArtifactFile } from './findArtifacts';
 import type { RequestBody } from './attachmentClient';
 
@@ -17,8 +19,9 @@ export const WHOLE_READ_MAX_BYTES = 64 * 1024;
 
 /**
  * A request body with `range` of `file`. A small range is read into memory and checked at once; a larger one
- * is streamed from disk, and its last buffer is held back until the file has been checked again. Either way, if
- * the file changed, the body fails before its final bytes leave, so the server never receives a complete, torn copy.
+ * is streamed from disk, and its last buffer is held back until the open file has been checked. Either way the
+ * bytes come from one open file, and if that is no longer the file that matched (replaced, resized, rewritten),
+ * the body fails before its final bytes leave, so the server never receives a complete, torn copy.
  */
 export function fileRangeBody(file: ArtifactFile, range: ChunkRange, onBytes: (count: number) => void): RequestBody {
     const length = range.last - range.first + 1;
@@ -26,33 +29,26 @@ export function fileRangeBody(file: ArtifactFile, range: ChunkRange, onBytes: (c
         length,
         open: (): Readable | Buffer => {
             if (length <= WHOLE_READ_MAX_BYTES) {
-                const content = readRangeChecked(file, range, length);
-                onBytes(content.length);
-                return content;
+                try {
+                    const content = readRangeChecked(file, range, length);
+                    onBytes(content.length);
+                    return content;
+                } catch (error) {
+                    if (!isFileLocked(error)) {
+                        throw asFileError(error, file, 'upload');
+                    }
+                    // Locked: the stream waits and tries again without blocking the other uploads.
+                }
             }
-            const source = fs.createReadStream(file.absolutePath, { start: range.first, end: range.last, highWaterMark: READ_BUFFER_BYTES });
-            const verifier = new HoldLastBufferUntilVerified(file, length, onBytes);
-            pipeline(source, verifier, () => {
-                // pipeline destroys the verifier with the source's error; the request sees it there.
-            });
-            return verifier;
+            return new VerifiedRangeStream(file, range.first, length, onBytes);
         },
     };
 }
 
-/** The bytes of `range`, read synchronously (a page-cache copy), once the file has been found unchanged after the read. */
+/** The bytes of `range`, read synchronously (a page-cache copy), once the open file has proven unchanged: one fstat. */
 function readRangeChecked(file: ArtifactFile, range: ChunkRange, length: number): Buffer {
     const content = Buffer.allocUnsafe(length);
-    if (length === 0) {
-        assertFileUnchanged(file);
-        return content;
-    }
-    let fd: number;
-    try {
-        fd = fs.openSync(file.absolutePath, 'r');
-    } catch (error) {
-        throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? new FileChangedError('deleted', file.size) : error;
-    }
+    const fd = fs.openSync(file.absolutePath, 'r');
     try {
         let received = 0;
         while (received < length) {
@@ -62,65 +58,81 @@ function readRangeChecked(file: ArtifactFile, range: ChunkRange, length: number)
             }
             received += count;
         }
+        assertSameFile(file, fs.fstatSync(fd, { bigint: true }));
     } finally {
         fs.closeSync(fd);
     }
-    assertFileUnchanged(file);
     return content;
 }
 
-/** Throws when the file is gone, or its size or modification time differ from when it was matched. */
+/** Throws when the file at the path is gone, or is no longer the one that matched (identity, size, times). */
 export function assertFileUnchanged(file: ArtifactFile): void {
-    let stats: fs.Stats;
     try {
-        stats = fs.statSync(file.absolutePath);
-    } catch {
-        throw new FileChangedError('deleted', file.size);
-    }
-    if (stats.size !== file.size) {
-        throw new FileChangedError('resized', file.size, stats.size);
-    }
-    if (stats.mtimeMs !== file.modifiedMs) {
-        throw new FileChangedError('modified', file.size, stats.size);
+        assertSameFile(file, fs.statSync(file.absolutePath, { bigint: true }));
+    } catch (error) {
+        throw asFileError(error, file, 'upload');
     }
 }
 
-class HoldLastBufferUntilVerified extends Transform {
-    private held: Buffer | undefined;
-    private received = 0;
+/** Streams `length` bytes of the file from `first`, retrying a locked open or read, and holds the last bytes until fstat proves the file unchanged. */
+class VerifiedRangeStream extends Readable {
+    private fd: number | undefined;
+    private position: number;
+    private remaining: number;
 
-    constructor(private readonly file: ArtifactFile, private readonly expected: number, private readonly onBytes: (count: number) => void) {
-        super();
+    constructor(private readonly file: ArtifactFile, first: number, length: number, private readonly onBytes: (count: number) => void) {
+        super({ highWaterMark: READ_BUFFER_BYTES });
+        this.position = first;
+        this.remaining = length;
     }
 
-    override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-        this.received += chunk.length;
-        const previous = this.held;
-        this.held = chunk;
-        if (previous) {
-            this.onBytes(previous.length);
-        }
-        callback(null, previous);
+    override _read(): void {
+        this.readNext().catch((error: unknown) => this.destroy(asFileError(error, this.file, 'upload') as Error));
     }
 
-    override _flush(callback: TransformCallback): void {
-        try {
-            if (this.received !== this.expected) {
-                throw new FileChangedError('resized', this.file.size);
+    private async readNext(): Promise<void> {
+        const { file } = this;
+        if (this.fd === undefined) {
+            const fd = await retryWhileLocked(() => openForReading(file.absolutePath), file, 'upload');
+            if (this.destroyed) {
+                closeDescriptor(fd);
+                return;
             }
-            assertFileUnchanged(this.file);
-        } catch (error) {
-            callback(error as Error);
+            this.fd = fd;
+        }
+        const fd = this.fd;
+        let bytes = Buffer.alloc(0);
+        if (this.remaining > 0) {
+            const buffer = Buffer.allocUnsafe(Math.min(this.remaining, READ_BUFFER_BYTES));
+            const count = await retryWhileLocked(() => readAt(fd, buffer, this.position), file, 'upload');
+            if (count === 0) {
+                throw new FileChangedError('resized', file.size);
+            }
+            this.position += count;
+            this.remaining -= count;
+            bytes = buffer.subarray(0, count);
+        }
+        if (this.remaining === 0) {
+            // The last bytes leave only once the open file proves to be the one that matched, unchanged.
+            assertSameFile(file, await retryWhileLocked(() => statOpen(fd), file, 'upload'));
+        }
+        if (this.destroyed) {
             return;
         }
-        if (this.held) {
-            this.onBytes(this.held.length);
+        this.onBytes(bytes.length);
+        if (bytes.length > 0) {
+            this.push(bytes);
         }
-        callback(null, this.held);
+        if (this.remaining === 0) {
+            this.push(null);
+        }
     }
 
     override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
-        const code = (error as NodeJS.ErrnoException | null)?.code;
-        callback(code === 'ENOENT' ? new FileChangedError('deleted', this.file.size) : error);
+        if (this.fd !== undefined) {
+            closeDescriptor(this.fd);
+            this.fd = undefined;
+        }
+        callback(error);
     }
 }

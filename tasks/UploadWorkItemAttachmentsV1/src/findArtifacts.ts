@@ -1,38 +1,214 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import minimatch from 'minimatch';
+import { matchOptions, patternSearch, reportedPath, rootedExclude, isInsideRoot, spellAsOnDisk, toForwardSlashes } from './artifactPaths';
+import { fingerprintOf, type FileFingerprint } from './fileFingerprint';
+import { codeOf, walkFiles, type WalkEntry, type WalkProblem } from './folderWalk';
+import type { Localize } from './localize';
 
-/** A file to upload, with the size and timestamp it had when it matched: the upload proves it still has them. */
+/** A file to upload, with what it was when it matched: the upload and the hash prove they read that same file. */
 export interface ArtifactFile {
+    /** The file's real path (links resolved): what is read. */
     readonly absolutePath: string;
-    /** Relative to `rootFolder`, with `/` separators: the name used in outputs and logs. */
+    /** Relative to `rootFolder`, with `/` separators (absolute, with `/`, for a file outside it): the name used in outputs and logs. */
     readonly relativePath: string;
-    /** The attachment's name on the server. */
+    /** The attachment's name on the server: the name the folder lists, not the pattern's spelling. */
     readonly name: string;
     readonly size: number;
-    readonly modifiedMs: number;
+    readonly fingerprint: FileFingerprint;
 }
 
-/** `tl.findMatch`'s shape: patterns relative to a root, `!` excludes, absolute paths out (files and folders alike). */
-export type FindMatch = (rootFolder: string, patterns: string[]) => string[];
+export interface FindOptions {
+    /** Upload files whose real path lies outside rootFolder (through a link or a pattern) instead of skipping them. */
+    readonly allowFilesOutsideRoot: boolean;
+}
 
-/** The files (not folders) the patterns match, each once, in path order so that outputs are stable run to run. */
-export function findArtifacts(rootFolder: string, patterns: string[], findMatch: FindMatch): ArtifactFile[] {
-    const files = new Map<string, ArtifactFile>();
-    for (const match of findMatch(rootFolder, patterns)) {
-        const absolutePath = path.resolve(match);
-        const stats = fs.statSync(absolutePath);
-        if (!stats.isFile() || files.has(absolutePath)) {
+/** Something the search met and skipped, or decided, that the user should know about. None of them fails the run. */
+export type FindNotice =
+    | { readonly kind: 'brokenLink'; readonly path: string; readonly target: string }
+    | { readonly kind: 'unreadable'; readonly path: string; readonly code: string }
+    | { readonly kind: 'loop'; readonly path: string; readonly target: string }
+    | { readonly kind: 'outsideRootLink'; readonly link: string; readonly target: string; readonly files: number }
+    | { readonly kind: 'outsideRootPath'; readonly path: string; readonly target: string }
+    | { readonly kind: 'sameFile'; readonly path: string; readonly keptPath: string };
+
+export interface FoundArtifacts {
+    readonly files: ArtifactFile[];
+    readonly notices: FindNotice[];
+}
+
+interface Candidate {
+    readonly entry: WalkEntry;
+    /** The folder (or file) the walk started from, as spelled, and its real path: a file without links below it needs no realpath call. */
+    readonly searchPath: string;
+    readonly realSearchPath: string;
+}
+
+/**
+ * The files (not folders) the patterns match, each once, in path order so that outputs are stable run to run.
+ * The same patterns as `tl.findMatch` (relative to rootFolder, `#` comments, `!` excludes in order, dotfiles,
+ * no braces, case-insensitive on Windows), but nothing met on the way fails the run: see `FindNotice`.
+ */
+export function findArtifacts(rootFolder: string, patterns: readonly string[], options: FindOptions): FoundArtifacts {
+    const notices: FindNotice[] = [];
+    const candidates = matchCandidates(rootFolder, patterns, notices);
+    const realRoot = realPathOr(rootFolder);
+    const byIdentity = new Map<string, ArtifactFile>();
+    const outsideByLink = new Map<string, { target: string; files: number }>();
+
+    // Paths without links first: of two paths to one file, the direct one names it.
+    const ordered = [...candidates.entries()].sort(([pathA, a], [pathB, b]) => Number(hasLink(a)) - Number(hasLink(b)) || compareOrdinal(pathA, pathB));
+    for (const [spelledPath, candidate] of ordered) {
+        const { entry } = candidate;
+        if (entry.kind === 'brokenLink') {
+            notices.push({ kind: 'brokenLink', path: displayPath(rootFolder, spelledPath), target: entry.target });
             continue;
         }
-        files.set(absolutePath, {
-            absolutePath,
-            relativePath: path.relative(rootFolder, absolutePath).split(path.sep).join('/'),
-            name: path.basename(absolutePath),
-            size: stats.size,
-            modifiedMs: stats.mtimeMs,
-        });
+        let realPath: string;
+        let stats: fs.BigIntStats;
+        try {
+            realPath = realPathOf(candidate, spelledPath);
+            stats = fs.statSync(realPath, { bigint: true });
+        } catch (error) {
+            notices.push({ kind: 'unreadable', path: displayPath(rootFolder, spelledPath), code: codeOf(error) });
+            continue;
+        }
+        if (!options.allowFilesOutsideRoot && !isInsideRoot(realRoot, realPath, path)) {
+            if (entry.link) {
+                const link = displayPath(rootFolder, entry.link.path);
+                const counted = outsideByLink.get(link) ?? { target: entry.link.target, files: 0 };
+                outsideByLink.set(link, { ...counted, files: counted.files + 1 });
+            } else {
+                // Relative, `../` and all: the user sees which pattern led there.
+                const shown = toForwardSlashes(path.relative(rootFolder, path.resolve(spelledPath)), path);
+                notices.push({ kind: 'outsideRootPath', path: shown, target: toForwardSlashes(realPath, path) });
+            }
+            continue;
+        }
+        const file: ArtifactFile = {
+            absolutePath: realPath,
+            relativePath: reportedPath(rootFolder, realRoot, spelledPath, realPath, path),
+            name: spelledPath.slice(spelledPath.lastIndexOf('/') + 1),
+            size: Number(stats.size),
+            fingerprint: fingerprintOf(stats),
+        };
+        const identity = identityKey(stats, realPath);
+        const kept = byIdentity.get(identity);
+        if (kept) {
+            notices.push({ kind: 'sameFile', path: file.relativePath, keptPath: kept.relativePath });
+            continue;
+        }
+        byIdentity.set(identity, file);
     }
-    return [...files.values()].sort((a, b) => compareOrdinal(a.relativePath, b.relativePath));
+    for (const [link, { target, files }] of outsideByLink) {
+        notices.push({ kind: 'outsideRootLink', link, target: toForwardSlashes(target, path), files });
+    }
+    const files = [...byIdentity.values()].sort((a, b) => compareOrdinal(a.relativePath, b.relativePath));
+    // Each include pattern walks on its own: a folder two patterns meet is reported once.
+    const unique = new Map(notices.map((notice) => [JSON.stringify(notice), notice]));
+    return { files, notices: [...unique.values()] };
+}
+
+/** Applies the patterns in order: an include adds what it matches (files and broken links), an exclude takes away. */
+function matchCandidates(rootFolder: string, patterns: readonly string[], notices: FindNotice[]): Map<string, Candidate> {
+    const options = matchOptions(path);
+    const results = new Map<string, Candidate>();
+    for (const raw of patterns) {
+        let pattern = raw.trim();
+        if (pattern === '' || pattern.startsWith('#')) {
+            continue;
+        }
+        let negations = 0;
+        while (pattern.charAt(negations) === '!') {
+            negations++;
+        }
+        pattern = pattern.slice(negations).trim();
+        if (pattern === '') {
+            continue;
+        }
+        if (negations % 2 === 1) {
+            const exclude = rootedExclude(rootFolder, pattern, path);
+            for (const key of [...results.keys()]) {
+                if (minimatch(key, exclude, options)) {
+                    results.delete(key);
+                }
+            }
+            continue;
+        }
+        const search = patternSearch(rootFolder, pattern, path);
+        const searchPath = spellAsOnDisk(search.searchPath, path, listFolder);
+        const realSearchPath = realPathOr(searchPath);
+        const collect = (entry: WalkEntry) => {
+            if (minimatch(entry.path, search.pattern, options)) {
+                results.set(entry.path, { entry, searchPath, realSearchPath });
+            }
+        };
+        const onProblem = (problem: WalkProblem) => {
+            const shown = displayPath(rootFolder, problem.path);
+            notices.push(problem.kind === 'loop' ? { kind: 'loop', path: shown, target: toForwardSlashes(problem.target, path) } : { kind: 'unreadable', path: shown, code: problem.code });
+        };
+        // A literal pattern names one path: a folder it names is not a file, and is not searched.
+        walkFiles(searchPath, collect, onProblem, !search.literal);
+    }
+    return results;
+}
+
+/** A file without a link on its way is where its folder really is: no realpath call per file. */
+function realPathOf(candidate: Candidate, spelledPath: string): string {
+    const { entry, searchPath, realSearchPath } = candidate;
+    if (entry.kind === 'file' && !entry.link) {
+        return path.join(realSearchPath, path.relative(searchPath, spelledPath));
+    }
+    return fs.realpathSync(spelledPath);
+}
+
+function hasLink(candidate: Candidate): boolean {
+    return candidate.entry.kind === 'file' && candidate.entry.link !== undefined;
+}
+
+/** Device and inode (NTFS file ID), read as BigInt: the same file through two paths is one file. A file system without inodes (0) falls back to the real path. */
+function identityKey(stats: fs.BigIntStats, realPath: string): string {
+    return stats.ino === 0n ? `path:${realPath}` : `${stats.dev}:${stats.ino}`;
+}
+
+function displayPath(rootFolder: string, spelledPath: string): string {
+    const absolute = path.resolve(spelledPath);
+    return toForwardSlashes(isInsideRoot(rootFolder, absolute, path) ? path.relative(rootFolder, absolute) || '.' : absolute, path);
+}
+
+function listFolder(folder: string): string[] | undefined {
+    try {
+        return fs.readdirSync(folder);
+    } catch {
+        return undefined; // the path keeps the pattern's spelling; the walk reports what it cannot read
+    }
+}
+
+/** The real path, or the path itself when it cannot be resolved (it does not exist: nothing will be found there). */
+function realPathOr(target: string): string {
+    try {
+        return fs.realpathSync(target);
+    } catch {
+        return target;
+    }
+}
+
+/** The words for a notice, and whether it is a warning (something skipped) or information. */
+export function describeFindNotice(notice: FindNotice, loc: Localize): { readonly warning: boolean; readonly text: string } {
+    switch (notice.kind) {
+        case 'brokenLink':
+            return { warning: true, text: loc('FindBrokenLink', notice.path, notice.target) };
+        case 'unreadable':
+            return { warning: true, text: loc('FindUnreadable', notice.path, notice.code) };
+        case 'loop':
+            return { warning: false, text: loc('FindLinkLoop', notice.path, notice.target) };
+        case 'outsideRootLink':
+            return { warning: true, text: loc('FindOutsideRootLink', notice.link, notice.target, notice.files) };
+        case 'outsideRootPath':
+            return { warning: true, text: loc('FindOutsideRootPath', notice.path, notice.target) };
+        case 'sameFile':
+            return { warning: false, text: loc('FindSameFile', notice.path, notice.keptPath) };
+    }
 }
 
 /** Code-unit order: the same on every agent, whatever its locale. */

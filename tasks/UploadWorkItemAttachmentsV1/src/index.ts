@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { agentContext, agentNetwork, loc, log, setOutput } from './agent';
 import { describeFailure, stopsEverything, type FailureContext } from './failures';
-import { findArtifacts, type ArtifactFile } from './findArtifacts';
+import { describeFindNotice, findArtifacts, type ArtifactFile } from './findArtifacts';
 import { formatBytes, formatSeconds, formatSpeed } from './format';
 import { readSettings, type TaskSettings } from './inputs';
 import { linkAttachments, prepareLinks, type LinkingContext, type PreparedLinks } from './linking';
@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     const target = resolveServerTarget(settings, agentContext, loc);
     secretsOf(target.credential).forEach((secret) => tl.setSecret(secret));
 
-    const files = findArtifacts(settings.rootFolder, settings.patterns, (root, patterns) => tl.findMatch(root, patterns));
+    const files = findFiles(settings);
     if (files.length === 0) {
         publishOutputs([], [], setOutput);
         reportNoFiles(settings);
@@ -49,8 +49,9 @@ async function main(): Promise<void> {
         const wantsLinks = settings.workItemIds.length > 0 || settings.linkRunWorkItems;
         const prepared = wantsLinks ? await prepareLinks(files, settings.workItemIds, settings.linkRunWorkItems ? runIdentity(tl.getVariable) : undefined, linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : files;
+        prepared?.unhashed.forEach(({ file, error }) => log.info(loc('FileFailed', file.relativePath, describeFailure(error, file, failureContext, loc))));
 
-        const uploads = await uploadFiles(toUpload, settings, services, policy, failureContext);
+        const uploads = withUnhashed(await uploadFiles(toUpload, settings, services, policy, failureContext), prepared);
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
         const urlOf = new Map(attachments.map((attachment) => [attachment.file, attachment.url]));
         const links = prepared ? await linkAttachments(prepared, (file) => urlOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
@@ -61,6 +62,21 @@ async function main(): Promise<void> {
     } finally {
         services.close();
     }
+}
+
+/** The files to upload; what the search skipped or decided is logged, and never fails the run. */
+function findFiles(settings: TaskSettings): ArtifactFile[] {
+    const found = findArtifacts(settings.rootFolder, settings.patterns, { allowFilesOutsideRoot: settings.allowFilesOutsideRoot });
+    for (const notice of found.notices) {
+        const { warning, text } = describeFindNotice(notice, loc);
+        (warning ? log.warning : log.info)(text);
+    }
+    return found.files;
+}
+
+/** Files that failed while hashed for linking are failed files like the others: the result and the summary name them. */
+function withUnhashed(uploads: UploadOutcome<UploadedAttachment>, prepared: PreparedLinks | undefined): UploadOutcome<UploadedAttachment> {
+    return prepared && prepared.unhashed.length > 0 ? { ...uploads, failed: [...prepared.unhashed, ...uploads.failed] } : uploads;
 }
 
 function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: UploadServices, policy: RetryPolicy, context: FailureContext): Promise<UploadOutcome<UploadedAttachment>> {

@@ -17,6 +17,8 @@ export interface TaskSettings {
     readonly concurrency: number;
     readonly retries: number;
     readonly stallTimeoutMs: number;
+    /** Upload files whose real path lies outside rootFolder (through a link or a pattern); default false: they are skipped. */
+    readonly allowFilesOutsideRoot: boolean;
     /** Empty: the pipeline's own project, or collection level with a service connection. */
     readonly project?: string;
     /** The id of an "Azure Repos/Team Foundation Server" service connection; empty: the pipeline's own token. */
@@ -56,6 +58,7 @@ export function readSettings(source: InputSource, loc: Localize): TaskSettings {
         concurrency: wholeNumber('concurrency', 4, 1, 32),
         retries: wholeNumber('retries', 5, 0, 10),
         stallTimeoutMs: wholeNumber('stallTimeoutSeconds', 120, 5, 3600) * 1000,
+        allowFilesOutsideRoot: parseBoolean('allowFilesOutsideRoot', input('allowFilesOutsideRoot'), loc),
         project: input('project') || undefined,
         connection: input('connection') || undefined,
         workItemIds: parseWorkItemIds(input('workItemIds'), loc),

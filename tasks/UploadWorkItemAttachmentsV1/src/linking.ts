@@ -13,6 +13,7 @@ import {
     type WorkItemSnapshot,
 } from './linkPlan';
 import type { Localize, TaskLog } from './localize';
+import type { FailedFile } from './uploadAll';
 import type { RunIdentity, WorkItemsClient } from './workItems';
 
 /** A work item (`#123`), or the lookup of the run's work items, that did not get its attachments, and why. */
@@ -25,6 +26,8 @@ export interface PreparedLinks {
     readonly plan: LinkPlan;
     readonly snapshots: ReadonlyMap<number, WorkItemSnapshot>;
     readonly failures: WorkItemFailure[];
+    /** Files that could not be hashed (deleted, changed, locked, unreadable): neither uploaded nor linked. */
+    readonly unhashed: FailedFile[];
 }
 
 export interface LinkOutcome {
@@ -85,8 +88,14 @@ export async function prepareLinks(
         }
     }
     const hashed: HashedFile[] = [];
+    const unhashed: FailedFile[] = [];
     for (const file of files) {
-        hashed.push({ file, sha256: await sha256OfFile(file.absolutePath) });
+        // A file that vanishes, changes or stays locked while hashed fails alone: the others are still uploaded and linked.
+        try {
+            hashed.push({ file, sha256: await sha256OfFile(file) });
+        } catch (error) {
+            unhashed.push({ file, error });
+        }
     }
     const plan = planLinks(hashed, [...snapshots.values()]);
     for (const { id, existing, adding } of plan.overLimit) {
@@ -95,7 +104,7 @@ export async function prepareLinks(
     for (const [hashedFile] of plan.reused) {
         log.info(loc('FileAlreadyAttached', hashedFile.file.relativePath));
     }
-    return { plan, snapshots, failures };
+    return { plan, snapshots, failures, unhashed };
 }
 
 /** One PATCH per work item with all of its new relations; a concurrent edit (TF26071) makes it read the item again and retry. */
