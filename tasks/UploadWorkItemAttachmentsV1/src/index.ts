@@ -40,20 +40,24 @@ async function main(): Promise<void> {
     const services = createUploadServices(target, settings, agentNetwork(), policy);
     const failureContext: FailureContext = { identity: target.identity, areaPath: settings.areaPath, attempts: settings.retries + 1, stallTimeoutMs: settings.stallTimeoutMs };
     const linking: LinkingContext = {
-        workItems: new WorkItemsClient(services.apis, target.project, policy),
+        workItems: new WorkItemsClient(services.apis, target.project, policy, target.collectionUrl),
         log,
         loc,
         describe: (error) => describeFailure(error, undefined, failureContext, loc),
+        identity: target.identity,
+        concurrency: settings.concurrency,
     };
     try {
         const wantsLinks = settings.workItemIds.length > 0 || settings.linkRunWorkItems;
         const prepared = wantsLinks ? await prepareLinks(files, settings.workItemIds, settings.linkRunWorkItems ? runIdentity(tl.getVariable) : undefined, linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : files;
 
-        const uploads = await uploadFiles(toUpload, settings, services, policy, failureContext);
+        const uploaded = await uploadFiles(toUpload, settings, services, policy, failureContext);
+        // A file every target refuses was never uploaded: it fails like a file whose upload failed, in its own words.
+        const uploads = { ...uploaded, failed: [...uploaded.failed, ...(prepared?.refused ?? []).map(({ file, reason }) => ({ file, error: new Error(reason) }))] };
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
-        const urlOf = new Map(attachments.map((attachment) => [attachment.file, attachment.url]));
-        const links = prepared ? await linkAttachments(prepared, (file) => urlOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
+        const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
+        const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
 
         publishOutputs(attachments, links?.linked ?? [], setOutput);
         publishSummary(files, uploads, attachments, links, failureContext);
@@ -85,12 +89,7 @@ function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: Up
 }
 
 function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutput[] {
-    return [...(prepared?.plan.reused ?? [])].map(([hashed, url]) => ({
-        file: hashed.file,
-        id: new URL(url).pathname.split('/').pop() ?? '',
-        url,
-        uploadType: 'reused',
-    }));
+    return [...(prepared?.plan.reused ?? [])].map(([hashed, { id, url }]) => ({ file: hashed.file, id, url, uploadType: 'reused' }));
 }
 
 function logUploaded(attachment: UploadedAttachment): UploadedAttachment {
