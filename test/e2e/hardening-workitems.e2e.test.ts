@@ -152,6 +152,32 @@ describe('end to end: work item attachments are reused only when proven (hardeni
         assert.deepEqual(second.warnings, []);
     });
 
+    it('retries the download of a claimed attachment like any request, and uploads instead when the server refuses it', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 101 }, { id: 102 }] });
+        scenario.artifacts.write('app.log', OURS);
+        await scenario.run({ contents: '*.log', workItemIds: '101' });
+        const earlier = attachmentId(attachedFiles(scenario, 101)[0].url);
+        scenario.emulator.addFault({ method: 'GET', path: new RegExp(`/_apis/wit/attachments/${earlier}$`, 'i'), action: { kind: 'status', status: 503 } });
+
+        const retried = await scenario.run({ contents: '*.log', workItemIds: '101' });
+
+        assert.equal(retried.result, 'Succeeded', retried.stdout);
+        assert.deepEqual(downloadsOf(scenario, earlier).map((request) => request.status), [503, 200]);
+        assert.match(retried.visibleOutput, new RegExp(`^attachment ${earlier}: attempt 1 of 6 failed \\(HTTP 503`, 'm'));
+        assert.equal(attachmentsOutput(retried)[0].uploadType, 'reused');
+
+        scenario.emulator.addFault({ method: 'GET', path: new RegExp(`/_apis/wit/attachments/${earlier}$`, 'i'), action: { kind: 'status', status: 404, body: { message: 'TF401232: the attachment is not there.' } } });
+
+        const refused = await scenario.run({ contents: '*.log', workItemIds: '101,102' });
+
+        assert.equal(refused.result, 'Succeeded', refused.stdout);
+        assert.match(refused.visibleOutput, /^app\.log: the attachment on work item 101 that claims to hold this file could not be downloaded to compare it: the server answered HTTP 404 \(TF401232: the attachment is not there\.\)\. The file is uploaded instead\.$/m);
+        const [output] = attachmentsOutput(refused);
+        assert.equal(output.uploadType, 'simple');
+        assert.deepEqual(attachedFiles(scenario, 102).map((relation) => attachmentId(relation.url)), [output.id.toLowerCase()]);
+        assert.equal(refused.outputs.LinkedWorkItems, '101,102');
+    });
+
     it('lists in LinkedWorkItems neither an item whose file failed to upload nor an item whose PATCH failed', async () => {
         scenario = await Scenario.start({ workItems: [{ id: 101 }, { id: 102 }] });
         scenario.artifacts.write('a.log', 'a log');

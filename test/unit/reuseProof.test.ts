@@ -135,6 +135,12 @@ describe('proveReuse', () => {
         assert.match(log.info.firstCall.args[0], /^ReuseCheckFailed\(logs\/app\.log\|1\|Error: HTTP 500\)$/);
     });
 
+    it("says what the server answered when it refuses the download, in the download's words", async () => {
+        const { value, log } = context({ [guid(1)]: new HttpError(404, 'TF401232: not found', undefined, {}) });
+        await proveReuse([hashed], [item(1, claim(`${COLLECTION}_apis/wit/attachments/${guid(1)}`))], value);
+        assert.equal(log.info.firstCall.args[0], 'ReuseCheckRefused(logs/app.log|1|404|TF401232: not found)');
+    });
+
     it('downloads nothing for files nobody claims', async () => {
         const { value, attachmentSha256 } = context({});
         const proven = await proveReuse([hashed], [item(1, { url: `${COLLECTION}_apis/wit/attachments/${guid(1)}`, name: 'app.log', size: file.size, comment: 'by hand' })], value);

@@ -56,7 +56,7 @@ export interface LinkingContext {
     readonly concurrency: number;
 }
 
-/** A file or attachment list in a message: the first few names, then how many more. */
+/** How many files a link failure names before it says how many more there are. */
 const NAMES_LISTED = 5;
 
 const CONFLICT_ATTEMPTS = 5;

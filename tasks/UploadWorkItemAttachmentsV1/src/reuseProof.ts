@@ -1,3 +1,4 @@
+import { HttpError } from './errors';
 import { formatBytes } from './format';
 import { reuseClaims, type AttachmentRef, type HashedFile, type WorkItemSnapshot } from './linkPlan';
 import type { Localize, TaskLog } from './localize';
@@ -86,7 +87,13 @@ async function provenAttachment(
         try {
             sha256 = await sha256Of(attachment.id, file.size);
         } catch (error) {
-            log.info(loc('ReuseCheckFailed', file.relativePath, workItemId, context.describe(error)));
+            // A 404 or 403 here is about this download (the attachment is gone, or not the identity's to read), not an upload.
+            const refused = error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 401;
+            log.info(
+                refused
+                    ? loc('ReuseCheckRefused', file.relativePath, workItemId, error.status, error.serverMessage)
+                    : loc('ReuseCheckFailed', file.relativePath, workItemId, context.describe(error)),
+            );
             continue;
         }
         if (sha256 === hashed.sha256) {
