@@ -50,6 +50,16 @@ export class AttachmentStore {
         return record && snapshot(record);
     }
 
+    /** A complete attachment, as if uploaded simple by someone else: tests link it to work items. */
+    seed(fileName: string, content: Buffer): StoredAttachment {
+        const record = this.register({ fileName, uploadType: 'simple' });
+        record.hash.update(content);
+        record.size = content.length;
+        record.parts = this.settings.storage === 'memory' ? [content] : [];
+        this.finish(record);
+        return snapshot(record);
+    }
+
     async create(ex: Exchange, project: string | undefined): Promise<void> {
         const fileName = ex.q('fileName');
         if (!fileName) {

@@ -10,6 +10,7 @@ export { testCertificates } from './certs';
 export { locationIds } from './locations';
 export { maxAttachedFiles } from './workitems';
 export type {
+    AttachedFileSeed,
     EmulatorOptions,
     FaultAction,
     FaultRule,

@@ -7,7 +7,7 @@ import { errors, sendError, sendJson } from './errors';
 import { Exchange } from './exchange';
 import { FaultBook, playFault } from './faults';
 import { locationsFor, resourceArea, resourceAreas } from './locations';
-import type { EmulatorOptions, FaultRule, RecordedRequest, StoredAttachment, WorkItemSeed, WorkItemSnapshot } from './types';
+import type { AttachedFileSeed, EmulatorOptions, FaultRule, RecordedRequest, StoredAttachment, WorkItemRelation, WorkItemSeed, WorkItemSnapshot } from './types';
 import { compareVersions, parseApiVersion, type ApiVersion } from './versions';
 import { WorkItemStore, workItemRefs } from './workitems';
 
@@ -71,6 +71,7 @@ export class AzureDevOpsEmulator {
             collectionUrl: this.collectionUrl,
             project: settings.projects[0] ?? defaultProjects[0],
             attachment: (id) => this.store.get(id),
+            storeAttachment: (fileName, content) => this.store.seed(fileName, content),
         });
         for (const seed of options.workItems ?? []) {
             this.workItemStore.add(seed);
@@ -134,6 +135,16 @@ export class AzureDevOpsEmulator {
     /** Throws when the id is taken. */
     addWorkItem(item: WorkItemSeed): void {
         this.workItemStore.add(item);
+    }
+
+    /** Stores a complete attachment as if someone else had uploaded it (simple); its URL is the one uploads get. */
+    storeAttachment(fileName: string, content: Buffer | string): StoredAttachment {
+        return this.store.seed(fileName, Buffer.from(content));
+    }
+
+    /** Someone else links a file to the work item, with any comment, real content or any URL (a new revision). */
+    attachToWorkItem(id: number, seed: AttachedFileSeed): WorkItemRelation {
+        return this.workItemStore.attach(id, seed);
     }
 
     /** Bumps the rev as a concurrent edit by someone else would, so a PATCH testing the old rev fails with 412. */

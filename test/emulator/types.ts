@@ -35,6 +35,27 @@ export interface WorkItemSeed {
      * point at this emulator but at no stored attachment.
      */
     attachedFiles?: number;
+    /** AttachedFile relations put there by someone else, after the `attachedFiles` ones: any comment, real content or any URL. */
+    attachments?: AttachedFileSeed[];
+}
+
+/**
+ * An AttachedFile relation a test puts on a work item, as another user (or an earlier run) might have: with any
+ * comment (a `[sha256:...]` marker that does not match the content, say), and real stored content or any URL.
+ */
+export interface AttachedFileSeed {
+    /** The attachment's name, and the relation's `name` attribute. */
+    fileName: string;
+    /** Stored as a complete attachment of this emulator, downloadable like an upload; the relation links it. */
+    content?: Buffer | string;
+    /** The relation's URL instead of the stored attachment's (another host, another collection); required without content. */
+    url?: string;
+    comment?: string;
+    /**
+     * What the relation's `resourceSize` attribute says; default the stored content's size, as the service sets it.
+     * Whether a client can make the service store another value is not known: this lets a test assume it can.
+     */
+    resourceSize?: number;
 }
 
 export interface WorkItemRelation {

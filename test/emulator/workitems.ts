@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
 import { errors, type ServiceError } from './errors';
 import type { Exchange } from './exchange';
-import type { StoredAttachment, WorkItemRelation, WorkItemSeed, WorkItemSnapshot } from './types';
+import type { AttachedFileSeed, StoredAttachment, WorkItemRelation, WorkItemSeed, WorkItemSnapshot } from './types';
 
 /** Azure DevOps Services' limit of AttachedFile relations on one work item (VS403313 above it). */
 export const maxAttachedFiles = 100;
@@ -18,6 +18,8 @@ export interface WorkItemSettings {
     project: { id: string; name: string };
     /** Finds an attachment of this emulator by id. */
     attachment: (id: string) => StoredAttachment | undefined;
+    /** Stores a complete attachment, for seeded relations with content. */
+    storeAttachment?: (fileName: string, content: Buffer) => StoredAttachment;
 }
 
 interface WorkItemRecord {
@@ -68,7 +70,22 @@ export class WorkItemStore {
             const url = `${this.settings.collectionUrl}_apis/wit/attachments/${randomUUID()}`;
             relations.push(this.attachedFile(url, `existing-${n}.txt`, 1024, undefined));
         }
+        for (const attachment of seed.attachments ?? []) {
+            relations.push(this.seededRelation(attachment));
+        }
         this.items.set(seed.id, { id: seed.id, title: seed.title ?? `Work item ${seed.id}`, rev: 1, relations });
+    }
+
+    /** Someone else links a file to the item (a new revision); returns the relation as the item now holds it. */
+    attach(id: number, seed: AttachedFileSeed): WorkItemRelation {
+        const item = this.items.get(id);
+        if (!item) {
+            throw new RangeError(`work item ${id} does not exist`);
+        }
+        const relation = this.seededRelation(seed);
+        item.relations.push(relation);
+        item.rev += 1;
+        return copyRelation(relation);
     }
 
     /** A concurrent edit by someone else: the rev moves on, nothing else changes. */
@@ -218,6 +235,24 @@ export class WorkItemStore {
         const canonical = `${this.settings.collectionUrl}_apis/wit/attachments/${attachment.id}`;
         relations.push(this.attachedFile(canonical, attachment.fileName, attachment.size, typeof comment === 'string' ? comment : undefined));
         return undefined;
+    }
+
+    private seededRelation(seed: AttachedFileSeed): WorkItemRelation {
+        let url = seed.url;
+        let size = seed.resourceSize;
+        if (seed.content !== undefined) {
+            if (!this.settings.storeAttachment) {
+                throw new RangeError('this work item store cannot store attachment content');
+            }
+            const stored = this.settings.storeAttachment(seed.fileName, Buffer.from(seed.content));
+            // The service keeps the link without the fileName query, as for a PATCH.
+            url ??= `${this.settings.collectionUrl}_apis/wit/attachments/${stored.id}`;
+            size ??= stored.size;
+        }
+        if (url === undefined) {
+            throw new RangeError(`attached file ${seed.fileName}: give its content, its url, or both`);
+        }
+        return this.attachedFile(url, seed.fileName, size ?? 0, seed.comment);
     }
 
     private attachedFile(url: string, name: string, size: number, comment: string | undefined): WorkItemRelation {

@@ -40,21 +40,23 @@ async function main(): Promise<void> {
     const services = createUploadServices(target, settings, agentNetwork(), policy);
     const failureContext: FailureContext = { identity: target.identity, areaPath: settings.areaPath, attempts: settings.retries + 1, stallTimeoutMs: settings.stallTimeoutMs };
     const linking: LinkingContext = {
-        workItems: new WorkItemsClient(services.apis, target.project, policy),
+        workItems: new WorkItemsClient(services.apis, target.project, policy, target.collectionUrl),
         log,
         loc,
         describe: (error) => describeFailure(error, undefined, failureContext, loc),
+        identity: target.identity,
+        concurrency: settings.concurrency,
     };
     try {
         const wantsLinks = settings.workItemIds.length > 0 || settings.linkRunWorkItems;
         const prepared = wantsLinks ? await prepareLinks(files, settings.workItemIds, settings.linkRunWorkItems ? runIdentity(tl.getVariable) : undefined, linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : files;
-        prepared?.unhashed.forEach(({ file, error }) => log.info(loc('FileFailed', file.relativePath, describeFailure(error, file, failureContext, loc))));
+        prepared?.notUploaded.forEach(({ file, error }) => log.info(loc('FileFailed', file.relativePath, describeFailure(error, file, failureContext, loc))));
 
-        const uploads = withUnhashed(await uploadFiles(toUpload, settings, services, policy, failureContext), prepared);
+        const uploads = withNotUploaded(await uploadFiles(toUpload, settings, services, policy, failureContext), prepared);
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
-        const urlOf = new Map(attachments.map((attachment) => [attachment.file, attachment.url]));
-        const links = prepared ? await linkAttachments(prepared, (file) => urlOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
+        const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
+        const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
 
         publishOutputs(attachments, links?.linked ?? [], setOutput);
         publishSummary(files, uploads, attachments, links, failureContext);
@@ -75,8 +77,9 @@ function findFiles(settings: TaskSettings): ArtifactFile[] {
 }
 
 /** Files that failed while hashed for linking are failed files like the others: the result and the summary name them. */
-function withUnhashed(uploads: UploadOutcome<UploadedAttachment>, prepared: PreparedLinks | undefined): UploadOutcome<UploadedAttachment> {
-    return prepared && prepared.unhashed.length > 0 ? { ...uploads, failed: [...prepared.unhashed, ...uploads.failed] } : uploads;
+/** Files that failed before any upload (unreadable while hashed, refused by every work item) fail like a file whose upload failed. */
+function withNotUploaded(uploads: UploadOutcome<UploadedAttachment>, prepared: PreparedLinks | undefined): UploadOutcome<UploadedAttachment> {
+    return prepared && prepared.notUploaded.length > 0 ? { ...uploads, failed: [...prepared.notUploaded, ...uploads.failed] } : uploads;
 }
 
 function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: UploadServices, policy: RetryPolicy, context: FailureContext): Promise<UploadOutcome<UploadedAttachment>> {
@@ -101,12 +104,7 @@ function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: Up
 }
 
 function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutput[] {
-    return [...(prepared?.plan.reused ?? [])].map(([hashed, url]) => ({
-        file: hashed.file,
-        id: new URL(url).pathname.split('/').pop() ?? '',
-        url,
-        uploadType: 'reused',
-    }));
+    return [...(prepared?.plan.reused ?? [])].map(([hashed, { id, url }]) => ({ file: hashed.file, id, url, uploadType: 'reused' }));
 }
 
 function logUploaded(attachment: UploadedAttachment): UploadedAttachment {

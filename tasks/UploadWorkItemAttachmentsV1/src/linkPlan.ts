@@ -3,9 +3,20 @@ import type { ArtifactFile } from './findArtifacts';
 /** The service refuses a 101st attachment on one work item (VS403313). */
 export const MAX_ATTACHMENTS_PER_WORK_ITEM = 100;
 
-export interface AttachedFileRelation {
+/** An attachment of this collection: its id (a GUID, lower case) and a URL of the collection's own that names it. */
+export interface AttachmentRef {
+    readonly id: string;
     readonly url: string;
+}
+
+export interface AttachedFileRelation {
+    /** As the work item has it: written by whoever linked it, so never trusted as is. */
+    readonly url: string;
+    /** Set only when `url` is an attachment of this collection (its origin, its path, the attachments route). */
+    readonly attachment?: AttachmentRef;
     readonly name?: string;
+    /** The `resourceSize` attribute: the size the server stored. */
+    readonly size?: number;
     readonly comment?: string;
 }
 
@@ -21,27 +32,77 @@ export interface HashedFile {
 }
 
 export interface LinkPlan {
-    /** Files that no target work item holds yet. */
+    /** Files that need an attachment of their own, and that at least one target work item accepts. */
     readonly toUpload: HashedFile[];
-    /** Files a target already holds: that attachment is linked to the other targets instead of uploading the file again. */
-    readonly reused: Map<HashedFile, string>;
+    /** Files a target already holds, proven by content: that attachment is linked to the other targets instead. */
+    readonly reused: Map<HashedFile, AttachmentRef>;
     /** For each work item that can take them, the files it still lacks. */
     readonly missingByItem: Map<number, HashedFile[]>;
     /** Work items that would pass the attachment limit: they get nothing. */
     readonly overLimit: { readonly id: number; readonly existing: number; readonly adding: number }[];
+    /** Files that would need uploading, but that every target work item refuses: uploading them would only leave orphans. */
+    readonly refused: HashedFile[];
 }
 
+/** A relation that claims to hold a file: same name, and the file's SHA-256 in its comment. A claim, not proof. */
+export interface ReuseClaim {
+    readonly workItemId: number;
+    readonly relation: AttachedFileRelation;
+}
+
+const ATTACHMENT_ROUTE = /^(?:[^/;]+\/)?_apis\/wit\/attachments\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+
 /**
- * "The same file" is the same name and the same content. Name and size are not enough (logs often share
- * both), so the task writes the SHA-256 of the content into the relation comment and looks for it again.
+ * The task writes the SHA-256 of the content into the relation comment, so that a re-run finds candidates
+ * cheaply. Anyone who can edit the work item can write the same words, so the marker only picks what to check.
  */
 export function relationComment(comment: string, sha256: string): string {
     return `${comment} [sha256:${sha256}]`;
 }
 
-export function holdsFile(relations: readonly AttachedFileRelation[], hashed: HashedFile): AttachedFileRelation | undefined {
+/**
+ * The attachment a URL names when it is one of the collection's own: same origin, below one of `bases` (the
+ * collection URL, ending in `/`), then `[{project}/]_apis/wit/attachments/{guid}`. Anything else (another host,
+ * another collection, another route, credentials in the URL) is undefined: the task never sends its token there.
+ */
+export function attachmentIn(url: string, bases: readonly string[]): AttachmentRef | undefined {
+    let parsed: URL;
+    try {
+        parsed = new URL(url);
+    } catch {
+        return undefined;
+    }
+    if (parsed.username || parsed.password) {
+        return undefined;
+    }
+    for (const base of bases) {
+        const root = new URL(base);
+        const basePath = root.pathname.endsWith('/') ? root.pathname : `${root.pathname}/`;
+        if (parsed.origin !== root.origin || !parsed.pathname.toLowerCase().startsWith(basePath.toLowerCase())) {
+            continue;
+        }
+        const match = ATTACHMENT_ROUTE.exec(parsed.pathname.slice(basePath.length));
+        if (match) {
+            return { id: match[1].toLowerCase(), url: `${parsed.origin}${parsed.pathname}` };
+        }
+    }
+    return undefined;
+}
+
+/** The relations that claim to hold the file, on every target, in the order of the targets. */
+export function reuseClaims(hashed: HashedFile, items: readonly WorkItemSnapshot[]): ReuseClaim[] {
     const marker = `[sha256:${hashed.sha256}]`;
-    return relations.find((relation) => relation.name === hashed.file.name && (relation.comment ?? '').includes(marker));
+    return items.flatMap((item) =>
+        item.attachedFiles
+            .filter((relation) => relation.name === hashed.file.name && (relation.comment ?? '').includes(marker))
+            .map((relation) => ({ workItemId: item.id, relation })),
+    );
+}
+
+/** True when the item links the attachment (whatever URL spelling the relation uses). */
+export function holdsAttachment(item: WorkItemSnapshot, attachmentId: string): boolean {
+    const id = attachmentId.toLowerCase();
+    return item.attachedFiles.some((relation) => relation.attachment?.id === id);
 }
 
 /** True when adding `adding` attachments to the item would pass the service's limit. */
@@ -49,31 +110,40 @@ export function wouldPassLimit(item: WorkItemSnapshot, adding: number): boolean 
     return item.attachedFiles.length + adding > MAX_ATTACHMENTS_PER_WORK_ITEM;
 }
 
-export function missingFiles(item: WorkItemSnapshot, files: readonly HashedFile[]): HashedFile[] {
-    return files.filter((hashed) => !holdsFile(item.attachedFiles, hashed));
+/** The files the item does not link yet; `attachmentOf` names each file's attachment when it has one (reused or uploaded). */
+export function missingFiles(item: WorkItemSnapshot, files: readonly HashedFile[], attachmentOf: (hashed: HashedFile) => AttachmentRef | undefined): HashedFile[] {
+    return files.filter((hashed) => {
+        const attachment = attachmentOf(hashed);
+        return !attachment || !holdsAttachment(item, attachment.id);
+    });
 }
 
-/** Decides, before anything is uploaded, what each work item needs and which files need uploading at all. */
-export function planLinks(files: readonly HashedFile[], items: readonly WorkItemSnapshot[]): LinkPlan {
-    const reused = new Map<HashedFile, string>();
-    for (const hashed of files) {
-        for (const item of items) {
-            const existing = holdsFile(item.attachedFiles, hashed);
-            if (existing) {
-                reused.set(hashed, existing.url);
-                break;
-            }
-        }
-    }
+/**
+ * Decides, before anything is uploaded, what each work item needs and which files need uploading at all.
+ * `proven` holds the attachments whose content was downloaded and found equal to the file's: only those are reused.
+ */
+export function planLinks(files: readonly HashedFile[], items: readonly WorkItemSnapshot[], proven: ReadonlyMap<HashedFile, AttachmentRef>): LinkPlan {
     const missingByItem = new Map<number, HashedFile[]>();
     const overLimit: LinkPlan['overLimit'] = [];
     for (const item of items) {
-        const missing = missingFiles(item, files);
+        const missing = missingFiles(item, files, (hashed) => proven.get(hashed));
         if (wouldPassLimit(item, missing.length)) {
             overLimit.push({ id: item.id, existing: item.attachedFiles.length, adding: missing.length });
         } else {
             missingByItem.set(item.id, missing);
         }
     }
-    return { toUpload: files.filter((hashed) => !reused.has(hashed)), reused, missingByItem, overLimit };
+    // With no work item to read at all, the files are still uploaded: the outputs give later steps their URLs.
+    const accepted = (hashed: HashedFile) => items.length === 0 || [...missingByItem.values()].some((missing) => missing.includes(hashed));
+    const needUpload = files.filter((hashed) => !proven.has(hashed));
+    return {
+        toUpload: needUpload.filter(accepted),
+        reused: new Map(files.flatMap((hashed) => {
+            const attachment = proven.get(hashed);
+            return attachment ? [[hashed, attachment] as const] : [];
+        })),
+        missingByItem,
+        overLimit,
+        refused: needUpload.filter((hashed) => !accepted(hashed)),
+    };
 }

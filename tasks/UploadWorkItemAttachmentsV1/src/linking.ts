@@ -3,16 +3,18 @@ import { HttpError } from './errors';
 import type { ArtifactFile } from './findArtifacts';
 import {
     MAX_ATTACHMENTS_PER_WORK_ITEM,
-    holdsFile,
+    holdsAttachment,
     missingFiles,
     planLinks,
     relationComment,
     wouldPassLimit,
+    type AttachmentRef,
     type HashedFile,
     type LinkPlan,
     type WorkItemSnapshot,
 } from './linkPlan';
 import type { Localize, TaskLog } from './localize';
+import { proveReuse } from './reuseProof';
 import type { FailedFile } from './uploadAll';
 import type { RunIdentity, WorkItemsClient } from './workItems';
 
@@ -22,12 +24,20 @@ export interface WorkItemFailure {
     readonly reason: string;
 }
 
+/** A file that is not uploaded because every work item it is meant for refuses it; the message says so in words. */
+export class RefusedByWorkItemsError extends Error {
+    override readonly name = 'RefusedByWorkItemsError';
+}
+
 export interface PreparedLinks {
     readonly plan: LinkPlan;
     readonly snapshots: ReadonlyMap<number, WorkItemSnapshot>;
     readonly failures: WorkItemFailure[];
-    /** Files that could not be hashed (deleted, changed, locked, unreadable): neither uploaded nor linked. */
-    readonly unhashed: FailedFile[];
+    /**
+     * Files that fail before any upload, neither uploaded nor linked: they could not be hashed (deleted, changed,
+     * locked, unreadable), or every work item they are meant for refuses them.
+     */
+    readonly notUploaded: FailedFile[];
 }
 
 export interface LinkOutcome {
@@ -44,7 +54,14 @@ export interface LinkingContext {
     readonly loc: Localize;
     /** Describes a failed request for the user (the same words as for a failed upload). */
     describe(error: unknown): string;
+    /** Who the token belongs to, in words an administrator can look up. */
+    readonly identity: string;
+    /** How many claimed attachments are downloaded and compared at once. */
+    readonly concurrency: number;
 }
+
+/** How many files a link failure names before it says how many more there are. */
+const NAMES_LISTED = 5;
 
 const CONFLICT_ATTEMPTS = 5;
 
@@ -97,20 +114,27 @@ export async function prepareLinks(
             unhashed.push({ file, error });
         }
     }
-    const plan = planLinks(hashed, [...snapshots.values()]);
+    const items = [...snapshots.values()];
+    const proven = await proveReuse(hashed, items, { ...context, attachmentSha256: (id, size) => workItems.attachmentSha256(id, size) });
+    const plan = planLinks(hashed, items, proven);
     for (const { id, existing, adding } of plan.overLimit) {
         failures.push({ subject: `#${id}`, reason: loc('WorkItemOverLimit', existing, adding, MAX_ATTACHMENTS_PER_WORK_ITEM) });
     }
     for (const [hashedFile] of plan.reused) {
         log.info(loc('FileAlreadyAttached', hashedFile.file.relativePath));
     }
-    return { plan, snapshots, failures, unhashed };
+    const refusing = plan.overLimit.map(({ id }) => `#${id}`).join(', ');
+    const refused = plan.refused.map(({ file }) => ({ file, error: new RefusedByWorkItemsError(loc('FileRefusedByEveryWorkItem', refusing, MAX_ATTACHMENTS_PER_WORK_ITEM)) }));
+    return { plan, snapshots, failures, notUploaded: [...unhashed, ...refused] };
 }
 
-/** One PATCH per work item with all of its new relations; a concurrent edit (TF26071) makes it read the item again and retry. */
+/**
+ * One PATCH per work item with all of its new relations; a concurrent edit (TF26071) makes it read the item again and
+ * retry. `attachmentOf` gives each file's attachment: uploaded by this run, or reused; none when its upload failed.
+ */
 export async function linkAttachments(
     prepared: PreparedLinks,
-    urlOf: (file: ArtifactFile) => string | undefined,
+    attachmentOf: (file: ArtifactFile) => AttachmentRef | undefined,
     comment: string,
     context: LinkingContext,
 ): Promise<LinkOutcome> {
@@ -120,24 +144,27 @@ export async function linkAttachments(
     const allFiles = [...prepared.plan.reused.keys(), ...prepared.plan.toUpload];
 
     for (const [id, missing] of prepared.plan.missingByItem) {
-        const snapshot = prepared.snapshots.get(id) as WorkItemSnapshot;
-        const ready = missing.filter((hashed) => urlOf(hashed.file) !== undefined);
+        let item = prepared.snapshots.get(id) as WorkItemSnapshot;
+        const ready = missing.filter((hashed) => attachmentOf(hashed.file) !== undefined);
+        // A file that failed to upload keeps the item out of LinkedWorkItems: it does not hold everything meant for it.
+        let complete = ready.length === missing.length;
         try {
-            const item = await linkToWorkItem(snapshot, ready, urlOf, comment, context);
-            // An item whose every new file failed to upload holds none of this run's attachments.
-            if (ready.length > 0 || missing.length === 0) {
-                linked.push(id);
-            }
-            for (const hashed of allFiles) {
-                if (holdsFile(item.attachedFiles, hashed)) {
-                    itemsByFile.set(hashed.file, [...(itemsByFile.get(hashed.file) ?? []), id]);
-                }
-            }
+            item = await linkToWorkItem(item, ready, attachmentOf, comment, context);
             if (ready.length > 0) {
                 context.log.info(context.loc('LinkedToWorkItem', ready.length, id));
             }
         } catch (error) {
-            failures.push({ subject: `#${id}`, reason: error instanceof WorkItemRefusedError ? error.message : context.describe(error) });
+            complete = false;
+            failures.push({ subject: `#${id}`, reason: describeLinkFailure(error, id, context) });
+        }
+        if (complete) {
+            linked.push(id);
+        }
+        for (const hashed of allFiles) {
+            const attachment = attachmentOf(hashed.file);
+            if (attachment && holdsAttachment(item, attachment.id)) {
+                itemsByFile.set(hashed.file, [...(itemsByFile.get(hashed.file) ?? []), id]);
+            }
         }
     }
     return { linked, itemsByFile, failures };
@@ -147,16 +174,25 @@ class WorkItemRefusedError extends Error {
     override readonly name = 'WorkItemRefusedError';
 }
 
+/** The PATCH that was to link `files` failed: keeps which files they were, for the message. */
+class LinkRequestError extends Error {
+    override readonly name = 'LinkRequestError';
+
+    constructor(readonly files: readonly HashedFile[], override readonly cause: unknown) {
+        super(cause instanceof Error ? cause.message : String(cause));
+    }
+}
+
 async function linkToWorkItem(
     snapshot: WorkItemSnapshot,
     files: readonly HashedFile[],
-    urlOf: (file: ArtifactFile) => string | undefined,
+    attachmentOf: (file: ArtifactFile) => AttachmentRef | undefined,
     comment: string,
     context: LinkingContext,
 ): Promise<WorkItemSnapshot> {
     let item = snapshot;
     for (let attempt = 1; ; attempt++) {
-        const missing = missingFiles(item, files);
+        const missing = missingFiles(item, files, (hashed) => attachmentOf(hashed.file));
         if (missing.length === 0) {
             return item;
         }
@@ -164,21 +200,45 @@ async function linkToWorkItem(
         if (wouldPassLimit(item, missing.length)) {
             throw new WorkItemRefusedError(context.loc('WorkItemOverLimit', item.attachedFiles.length, missing.length, MAX_ATTACHMENTS_PER_WORK_ITEM));
         }
-        const relations = missing.map((hashed) => ({ url: urlOf(hashed.file) as string, comment: relationComment(comment, hashed.sha256) }));
+        const relations = missing.map((hashed) => ({ url: (attachmentOf(hashed.file) as AttachmentRef).url, comment: relationComment(comment, hashed.sha256) }));
         try {
             return await context.workItems.addAttachments(item, relations);
         } catch (error) {
             if (!isConcurrentEdit(error) || attempt >= CONFLICT_ATTEMPTS) {
-                throw error;
+                throw new LinkRequestError(missing, error);
             }
             context.log.info(context.loc('WorkItemChanged', item.id, attempt, CONFLICT_ATTEMPTS));
-            const fresh = await context.workItems.read(item.id);
+            const fresh = await context.workItems.read(item.id).catch((readError: unknown) => {
+                throw new LinkRequestError(missing, readError);
+            });
             if (!fresh) {
                 throw new WorkItemRefusedError(context.loc('WorkItemNotFound', item.id));
             }
             item = fresh;
         }
     }
+}
+
+/** Says that it was the link that failed, to which work item, for which files, and why; never "the upload". */
+function describeLinkFailure(error: unknown, id: number, context: LinkingContext): string {
+    const { loc } = context;
+    if (!(error instanceof LinkRequestError)) {
+        return error instanceof WorkItemRefusedError ? error.message : context.describe(error);
+    }
+    const names = fileNames(error.files, loc);
+    const cause = error.cause;
+    // 401/203 (the token) and 3xx (a redirect) read the same for every request: the shared words say what to do.
+    if (cause instanceof HttpError && cause.status >= 400 && cause.status < 500 && cause.status !== 401) {
+        return cause.status === 403
+            ? loc('LinkDenied', id, names, context.identity, cause.serverMessage)
+            : loc('LinkRejected', names, id, cause.status, cause.serverMessage);
+    }
+    return loc('LinkFailed', names, id, context.describe(cause));
+}
+
+function fileNames(files: readonly HashedFile[], loc: Localize): string {
+    const names = files.slice(0, NAMES_LISTED).map((hashed) => hashed.file.relativePath).join(', ');
+    return files.length > NAMES_LISTED ? loc('FileListMore', names, files.length - NAMES_LISTED) : names;
 }
 
 /** `test /rev` failed: someone else saved the work item between our read and our PATCH. */

@@ -1,7 +1,9 @@
 import { WorkItemExpand } from 'azure-devops-node-api/interfaces/WorkItemTrackingInterfaces';
 import type { WorkItem } from 'azure-devops-node-api/interfaces/WorkItemTrackingInterfaces';
+import { WorkItemTrackingApi } from 'azure-devops-node-api/WorkItemTrackingApi';
+import { sha256OfAttachment, type AttachmentResponse } from './attachmentContent';
 import type { AzureDevOpsApis } from './azureDevOpsApis';
-import type { AttachedFileRelation, WorkItemSnapshot } from './linkPlan';
+import { attachmentIn, type AttachedFileRelation, type WorkItemSnapshot } from './linkPlan';
 import type { RetryPolicy } from './retryPolicy';
 import { fromNodeApiError } from './services';
 
@@ -18,12 +20,26 @@ export class WorkItemsClient {
         private readonly apis: AzureDevOpsApis,
         private readonly project: string | undefined,
         private readonly policy: RetryPolicy,
+        /** Ends with `/`: relations whose URL is not below it (or below the work item area's URL) are no attachment of ours. */
+        private readonly collectionUrl: string,
     ) {}
 
     /** The work item with its attachments, or undefined when it does not exist or cannot be read (TF401232). */
     async read(id: number): Promise<WorkItemSnapshot | undefined> {
         const item = await this.call(`work item ${id}`, async () => (await this.apis.workItemTracking()).getWorkItem(id, undefined, undefined, WorkItemExpand.Relations, this.project));
-        return item ? snapshot(item) : undefined;
+        return item ? this.snapshot(item) : undefined;
+    }
+
+    /**
+     * The SHA-256 of the attachment's content, or undefined when it does not have `expectedSize` bytes. Fetched by id
+     * through node-api (the collection's own attachments route, never a URL read from a work item), so the token, proxy,
+     * certificates and "no redirects" are those of every other request; retried like them, restarting the hash.
+     */
+    attachmentSha256(attachmentId: string, expectedSize: number): Promise<string | undefined> {
+        return this.call(`attachment ${attachmentId}`, async () => {
+            const response = await (await this.apis.workItemTracking()).getAttachmentContent(attachmentId, undefined, undefined, false);
+            return sha256OfAttachment(response as unknown as AttachmentResponse, expectedSize);
+        });
     }
 
     /** One PATCH for all of the item's new relations, guarded by `test /rev` so a concurrent edit is never overwritten. */
@@ -39,7 +55,7 @@ export class WorkItemsClient {
         const updated = await this.call(`work item ${item.id}`, async () =>
             (await this.apis.workItemTracking()).updateWorkItem(undefined, document as never, item.id, this.project, undefined, undefined, undefined, WorkItemExpand.Relations),
         );
-        return snapshot(updated);
+        return this.snapshot(updated);
     }
 
     /** The work items associated with this run: the build's, or in a classic release, the release's (served by the release host). */
@@ -58,6 +74,26 @@ export class WorkItemsClient {
         return [];
     }
 
+    /** The bases under which an attachment URL is one of the collection's: the collection, and where the server says the work item area lives. */
+    private async attachmentBases(): Promise<string[]> {
+        const area = await this.apis.areaUrl(WorkItemTrackingApi.RESOURCE_AREA_ID);
+        return [...new Set([this.collectionUrl, area.endsWith('/') ? area : `${area}/`])];
+    }
+
+    private async snapshot(item: WorkItem): Promise<WorkItemSnapshot> {
+        const bases = await this.attachmentBases();
+        const attachedFiles: AttachedFileRelation[] = (item.relations ?? [])
+            .filter((relation) => relation.rel === 'AttachedFile' && typeof relation.url === 'string')
+            .map((relation) => ({
+                url: relation.url as string,
+                attachment: attachmentIn(relation.url as string, bases),
+                name: typeof relation.attributes?.name === 'string' ? relation.attributes.name : undefined,
+                size: sizeOf(relation.attributes?.resourceSize),
+                comment: typeof relation.attributes?.comment === 'string' ? relation.attributes.comment : undefined,
+            }));
+        return { id: item.id ?? 0, rev: item.rev ?? 0, attachedFiles };
+    }
+
     private call<T>(operation: string, request: () => Promise<T>): Promise<T> {
         return this.policy.run(operation, async () => {
             try {
@@ -69,15 +105,10 @@ export class WorkItemsClient {
     }
 }
 
-function snapshot(item: WorkItem): WorkItemSnapshot {
-    const attachedFiles: AttachedFileRelation[] = (item.relations ?? [])
-        .filter((relation) => relation.rel === 'AttachedFile' && typeof relation.url === 'string')
-        .map((relation) => ({
-            url: relation.url as string,
-            name: typeof relation.attributes?.name === 'string' ? relation.attributes.name : undefined,
-            comment: typeof relation.attributes?.comment === 'string' ? relation.attributes.comment : undefined,
-        }));
-    return { id: item.id ?? 0, rev: item.rev ?? 0, attachedFiles };
+/** `resourceSize` as a byte count; anything else counts as unknown, which rules the relation out as proof. */
+function sizeOf(value: unknown): number | undefined {
+    const size = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+    return typeof size === 'number' && Number.isSafeInteger(size) && size >= 0 ? size : undefined;
 }
 
 function idsOf(refs: readonly { id?: string | number }[] | null | undefined): number[] {
