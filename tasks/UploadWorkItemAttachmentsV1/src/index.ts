@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { agentContext, agentNetwork, loc, log, setOutput } from './agent';
+import { agentContext, agentNetwork, guardTaskLibOutput, loc, log, outputSink, registerSecrets, setProgress, setResult } from './agent';
 import { describeFailure, stopsEverything, type FailureContext } from './failures';
 import { findArtifacts, type ArtifactFile } from './findArtifacts';
 import { formatBytes, formatSeconds, formatSpeed } from './format';
@@ -23,14 +23,15 @@ import { WorkItemsClient } from './workItems';
  * publish a summary; fail at the end naming every file and work item that did not make it.
  */
 async function main(): Promise<void> {
+    guardTaskLibOutput();
     tl.setResourcePath(path.join(__dirname, '..', 'task.json'));
     const settings = readSettings({ getInput: (name) => tl.getInput(name), defaultWorkingDirectory: () => tl.getVariable('System.DefaultWorkingDirectory') }, loc);
     const target = resolveServerTarget(settings, agentContext, loc);
-    secretsOf(target.credential).forEach((secret) => tl.setSecret(secret));
+    registerSecrets(secretsOf(target.credential));
 
     const files = findArtifacts(settings.rootFolder, settings.patterns, (root, patterns) => tl.findMatch(root, patterns));
     if (files.length === 0) {
-        publishOutputs([], [], setOutput);
+        publishOutputs([], [], outputSink, loc);
         reportNoFiles(settings);
         return;
     }
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
         const urlOf = new Map(attachments.map((attachment) => [attachment.file, attachment.url]));
         const links = prepared ? await linkAttachments(prepared, (file) => urlOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
 
-        publishOutputs(attachments, links?.linked ?? [], setOutput);
+        publishOutputs(attachments, links?.linked ?? [], outputSink, loc);
         publishSummary(files, uploads, attachments, links, failureContext);
         reportOutcome(uploads, links?.failures ?? [], files.length, failureContext);
     } finally {
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
 }
 
 function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: UploadServices, policy: RetryPolicy, context: FailureContext): Promise<UploadOutcome<UploadedAttachment>> {
-    const progress = new UploadProgress(totalSize(files), (percent) => tl.setProgress(percent, loc('ProgressOperation')));
+    const progress = new UploadProgress(totalSize(files), (percent) => setProgress(percent, loc('ProgressOperation')));
     return uploadAll(files, {
         concurrency: settings.concurrency,
         uploadOne: async (file) =>
@@ -108,4 +109,4 @@ function totalSize(files: readonly ArtifactFile[]): number {
     return files.reduce((sum, file) => sum + file.size, 0);
 }
 
-main().catch((error: unknown) => tl.setResult(tl.TaskResult.Failed, error instanceof Error ? error.message : String(error)));
+main().catch((error: unknown) => setResult('Failed', [error instanceof Error ? error.message : String(error)]));
