@@ -11,6 +11,7 @@ import {
     redact,
     safeUrl,
     secretForms,
+    textStart,
 } from '../../tasks/UploadWorkItemAttachmentsV1/src/safeText';
 
 /** What the agent would act on: `##vso[` anywhere, `##[` anywhere (at the start it formats the line), in any case. */
@@ -72,6 +73,18 @@ describe('safe text: secrets', () => {
         const text = `Authorization: Bearer ${token}; Basic ${basic}; raw ${Buffer.from(token).toString('base64').replace(/=+$/, '')}`;
         const redacted = redact(text, forms);
         assert.equal(redacted, 'Authorization: Bearer ***; Basic ***; raw ***');
+    });
+
+    it('redacts with the replacement given, for text where *** would mean something', () => {
+        assert.equal(redact('a s3cret b', ['s3cret'], '\\*\\*\\*'), 'a \\*\\*\\* b');
+    });
+
+    it('cuts a long text between words, so a secret in it is whole or left out, never cut', () => {
+        const text = `Authorization: Bearer ${token} and more`;
+        assert.equal(textStart(text, 30), 'Authorization: Bearer…');
+        assert.equal(textStart(text, 40), `Authorization: Bearer ${token}…`);
+        assert.equal(textStart(text, 200), text);
+        assert.equal(textStart('x'.repeat(50), 10), '…');
     });
 
     it('leaves text without secrets alone', () => {

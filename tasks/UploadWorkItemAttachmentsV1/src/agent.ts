@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { Localize, TaskLog } from './localize';
 import type { OutputSink } from './outputs';
-import { guardCommandOutput, neutralise, neutraliseLines, redact, secretForms } from './safeText';
+import { guardCommandOutput, markdownText, neutralise, neutraliseLines, redact, secretForms } from './safeText';
 import type { AgentContext } from './serverTarget';
 import type { AgentNetwork } from './services';
 
@@ -87,15 +87,29 @@ export function writeTempFile(suffix: string, content: string): string {
  * redacted here; summary.ts escapes the values, and each line is neutralised on top, its line breaks kept.
  */
 export function uploadSummary(markdown: string): void {
-    tl.uploadSummary(writeTempFile('.md', markdown.split('\n').map(safe).join('\n')));
+    // summary.ts has escaped the values as markdown, so a secret may be there in its escaped spelling; a bare *** would be emphasis.
+    const forms = [...secrets, ...secrets.map(markdownText)];
+    const lines = markdown.split('\n').map((line) => neutralise(redact(line, forms, '\\*\\*\\*')));
+    tl.uploadSummary(writeTempFile('.md', lines.join('\n')));
 }
 
 export const agentContext: AgentContext = {
     endpointUrl: (id) => tl.getEndpointUrl(id, true),
     endpointScheme: (id) => tl.getEndpointAuthorizationScheme(id, true),
-    endpointParameter: (id, key) => tl.getEndpointAuthorizationParameter(id, key, true),
+    endpointParameter: (id, key) => endpointParameter(id, key),
     variable: (name) => tl.getVariable(name),
 };
+
+/**
+ * task-lib's getEndpointAuthorizationParameter prints the value it returns on a debug line, before the task can register
+ * it as a secret: read the endpoint's authorization object instead, which it does not print, and fall back to the
+ * parameter only when the object lacks it.
+ */
+function endpointParameter(id: string, key: string): string | undefined {
+    const parameters = tl.getEndpointAuthorization(id, true)?.parameters ?? {};
+    const name = Object.keys(parameters).find((candidate) => candidate.toLowerCase() === key.toLowerCase());
+    return name !== undefined ? parameters[name] : tl.getEndpointAuthorizationParameter(id, key, true);
+}
 
 /** The agent's proxy and certificate settings, as task-lib reads them; their passwords are redacted like the token. */
 export function agentNetwork(): AgentNetwork {

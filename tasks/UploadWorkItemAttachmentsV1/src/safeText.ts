@@ -39,14 +39,33 @@ export function neutraliseLines(lines: readonly string[]): string {
 }
 
 /** Replaces every secret with `***`, as the agent masks the log; the longest first, so no part of a longer one is left. */
-export function redact(text: string, secrets: readonly string[]): string {
+export function redact(text: string, secrets: readonly string[], replacement = '***'): string {
     let redacted = text;
     for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
         if (secret !== '' && redacted.includes(secret)) {
-            redacted = redacted.split(secret).join('***');
+            redacted = redacted.split(secret).join(replacement);
         }
     }
     return redacted;
+}
+
+/** Where a long server answer may be cut: between words, never inside a token, a base64 string or a URL. */
+const WORD_BOUNDARY = /[\s"'`,;:<>()[\]{}|]/;
+
+/**
+ * The start of a long text, at most `maxLength` characters and then `…`, cut where a word ends: a secret the text
+ * echoes is then either whole, and redacted, or left out, never a part of it that no redaction can recognise.
+ */
+export function textStart(text: string, maxLength: number): string {
+    if (text.length <= maxLength) {
+        return text;
+    }
+    for (let end = maxLength; end > 0; end--) {
+        if (WORD_BOUNDARY.test(text[end])) {
+            return `${text.slice(0, end).trimEnd()}…`;
+        }
+    }
+    return '…';
 }
 
 /**
