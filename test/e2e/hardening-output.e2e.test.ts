@@ -194,6 +194,7 @@ describe('end to end: names and text that reach the log, the summary and the out
         assert.equal(run.outputs.AttachmentUrl, urls[0]);
         assert.deepEqual(attachmentsOutput(run).map((entry) => entry.url), urls);
         assert.ok(summaryOf(run).includes(`](${urls[0]})`), 'the summary links to the same safe URL');
+        assert.ok(run.visibleOutput.includes(`: ${urls[0]}\n`), 'the log shows the URL as the outputs spell it');
     });
 });
 

@@ -99,7 +99,7 @@ export function assertNothingInjected(run: TaskRun): void {
         if (command) {
             assert.ok(TASK_COMMANDS.has(command[1]), `a command the task does not print, in ${where}`);
             if (command[1] === 'task.setvariable') {
-                const properties = parseCommand(`${command[0]}`)?.properties ?? {};
+                const properties = parseCommand(command[0])?.properties ?? {};
                 assert.ok(outputs.has(properties.variable) && properties.isOutput === 'true', `a variable that is not a declared output, in ${where}`);
             }
         }

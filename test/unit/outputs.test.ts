@@ -116,6 +116,17 @@ describe('publishOutputs', () => {
         assert.match(warnings[1], /^OutputsCutNoFile\(\d+, 400, 8000, 24000\)$/);
     });
 
+    it('keeps whole work item IDs in LinkedWorkItems when they do not all fit, and says so', () => {
+        const outputs = new Map<string, string>();
+        const warnings: string[] = [];
+        const ids = Array.from({ length: 30 }, (_, index) => 100_000 + index);
+        publishOutputs([attachment('a.log')], ids, sink(outputs, [], warnings), loc, { list: 100, total: 10_000 });
+
+        assert.equal(outputs.get('LinkedWorkItems'), ids.slice(0, 14).join(','));
+        assert.deepEqual(warnings, ['LinkedWorkItemsCut(14, 30, 100)']);
+        assert.equal(outputs.get('AttachmentUrls'), 'https://x/a.log', 'the attachments still fit');
+    });
+
     it('sets every output, empty, when nothing was uploaded', () => {
         const outputs = new Map<string, string>();
         publishOutputs([], [], sink(outputs), loc);

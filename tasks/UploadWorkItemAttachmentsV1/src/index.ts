@@ -11,6 +11,7 @@ import { UploadProgress } from './progress';
 import { publishSummary, reportNoFiles, reportOutcome } from './report';
 import { RetryPolicy, systemClock, type RetryNotice } from './retryPolicy';
 import { describeRun, runIdentity } from './runContext';
+import { safeUrl } from './safeText';
 import { resolveServerTarget, secretsOf } from './serverTarget';
 import { createUploadServices, type UploadServices } from './services';
 import { uploadAll, type UploadOutcome } from './uploadAll';
@@ -96,7 +97,8 @@ function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutpu
 
 function logUploaded(attachment: UploadedAttachment): UploadedAttachment {
     const { file, elapsedMs } = attachment;
-    log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), attachment.url));
+    // The URL as the outputs spell it, so that a line of the log can be matched with an entry of AttachmentUrls.
+    log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(attachment.url)));
     return attachment;
 }
 
