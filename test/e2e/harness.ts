@@ -1,8 +1,9 @@
 import * as assert from 'assert/strict';
 import * as fs from 'fs';
+import * as path from 'path';
 import { AzureDevOpsEmulator, type EmulatorOptions, type RecordedRequest } from '../emulator';
 import { ArtifactFolder, sha256 } from './fixtures';
-import { runTask, type RunOptions, type TaskRun } from './taskRunner';
+import { REPO_ROOT, parseCommand, runTask, type RunOptions, type TaskRun } from './taskRunner';
 
 export const TOKEN = 'e2e-pipeline-token-3f9c1d7a';
 export const PROJECT = { id: '7d0b0c2a-3f5e-4b8d-9c61-2a4e8f1d0b37', name: 'Fabrikam' };
@@ -71,4 +72,44 @@ export async function assertServerHoldsExactly(scenario: Scenario, expected: Rec
         const downloaded = await scenario.emulator.download(matches[0].url);
         assert.equal(sha256(downloaded), sha256(content), `content of ${name}`);
     }
+}
+
+/** The logging commands the task means to print; anything else on stdout would be one it did not mean. */
+const TASK_COMMANDS = new Set(['task.debug', 'task.issue', 'task.complete', 'task.setvariable', 'task.setprogress', 'task.uploadsummary', 'task.setsecret']);
+
+function declaredOutputs(): Set<string> {
+    const task = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tasks', 'UploadWorkItemAttachmentsV1', 'task.json'), 'utf8')) as { outputVariables: { name: string }[] };
+    return new Set(task.outputVariables.map((output) => output.name));
+}
+
+/**
+ * Nothing the task printed carries a logging command it did not mean, as the agent reads the output: a line ends at
+ * CR or LF; `##vso[` is acted on anywhere in a line and `##[` formats one, in any letter case. So `##vso[` may only
+ * open a line, once, with one of the task's own commands, and a variable may only be one of the declared outputs;
+ * `##[` may not appear at all, nor any command on stderr.
+ */
+export function assertNothingInjected(run: TaskRun): void {
+    const outputs = declaredOutputs();
+    run.stdout.split(/\r\n|\r|\n/).forEach((line, index) => {
+        const where = `stdout line ${index + 1}: ${JSON.stringify(line.slice(0, 300))}`;
+        assert.ok(!/##\[/.test(line), `##[ in ${where}`);
+        assert.ok(!/##vso\[/i.test(line.slice(1)), `##vso[ inside ${where}`);
+        // As the agent reads a command: its name runs to the first space or `]`, its properties to the first `]`.
+        const command = /^##vso\[([^\s\]]+)([^\]]*)\]/i.exec(line);
+        if (command) {
+            assert.ok(TASK_COMMANDS.has(command[1]), `a command the task does not print, in ${where}`);
+            if (command[1] === 'task.setvariable') {
+                const properties = parseCommand(command[0])?.properties ?? {};
+                assert.ok(outputs.has(properties.variable) && properties.isOutput === 'true', `a variable that is not a declared output, in ${where}`);
+            }
+        }
+    });
+    assert.ok(!/##(vso)?\[/i.test(run.stderr), `a logging command on stderr: ${run.stderr.slice(0, 300)}`);
+}
+
+/** The markdown the task put on the summary tab, read from the file its `task.uploadsummary` names. */
+export function summaryOf(run: TaskRun): string {
+    const command = run.commands.filter((entry) => entry.command === 'task.uploadsummary').pop();
+    assert.ok(command, 'no task.uploadsummary');
+    return fs.readFileSync(command.message, 'utf8');
 }

@@ -8,6 +8,7 @@ export interface AttachmentSettings {
     maxAttachmentBytes: number;
     deniedAreaPaths: string[];
     collectionUrl: string;
+    urlSuffix: string;
 }
 
 interface AttachmentRecord {
@@ -215,7 +216,7 @@ export class AttachmentStore {
         const record: AttachmentRecord = {
             ...fields,
             id,
-            url: `${this.settings.collectionUrl}_apis/wit/attachments/${id}?fileName=${encodeURIComponent(fields.fileName)}`,
+            url: `${this.settings.collectionUrl}_apis/wit/attachments/${id}?fileName=${encodeURIComponent(fields.fileName)}${this.settings.urlSuffix}`,
             size: 0,
             hash: createHash('sha256'),
             complete: false,

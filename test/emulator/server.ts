@@ -66,6 +66,7 @@ export class AzureDevOpsEmulator {
             maxAttachmentBytes: options.maxAttachmentBytes ?? 60 * 1024 * 1024,
             deniedAreaPaths: options.deniedAreaPaths ?? [],
             collectionUrl: this.collectionUrl,
+            urlSuffix: options.attachmentUrlSuffix ?? '',
         });
         this.workItemStore = new WorkItemStore({
             collectionUrl: this.collectionUrl,

@@ -3,6 +3,11 @@ export interface EmulatorOptions {
     token?: string;
     /** Highest REST api-version the server speaks. Default '7.1'; '5.0' behaves like Azure DevOps Server 2019. */
     serverVersion?: string;
+    /**
+     * Appended, as it is, to the URL of every attachment the server hands out (after `?fileName=...`): the service
+     * documents no alphabet for these URLs, so a test can make them carry `;`, brackets or logging commands.
+     */
+    attachmentUrlSuffix?: string;
     /** Default 60 MiB, the service's "60 MB" limit. */
     maxAttachmentBytes?: number;
     /** Creating an attachment with one of these areaPath values (case-insensitive) answers 403 TF237111. */

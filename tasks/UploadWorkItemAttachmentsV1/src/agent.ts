@@ -1,32 +1,121 @@
+import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { Localize, TaskLog } from './localize';
+import type { OutputSink } from './outputs';
+import { guardCommandOutput, markdownText, neutralise, neutraliseLines, redact, secretForms } from './safeText';
 import type { AgentContext } from './serverTarget';
 import type { AgentNetwork } from './services';
 
-/** Everything the task takes from, or gives to, the agent goes through task-lib here. */
+/**
+ * Everything the task takes from, or gives to, the agent goes through task-lib here. This is also the one door for
+ * text that leaves the process: log lines, warnings, debug lines, progress, the result, output variables and the files
+ * the task writes pass it, and it redacts every registered secret and neutralises logging commands and line breaks.
+ * No other module prints or calls task-lib's logging functions (a unit test checks).
+ */
 export const loc: Localize = (key, ...params) => tl.loc(key, ...params);
 
+const secrets: string[] = [];
+
+/**
+ * Routes what task-lib prints itself (the paths `findMatch` walks, the value of a variable it sets) through the
+ * same rules; call it first, before anything is printed.
+ */
+export function guardTaskLibOutput(): void {
+    const stdout = { write: (text: string) => process.stdout.write(guardCommandOutput(String(text), secrets)) };
+    tl.setStdStream(stdout as unknown as NodeJS.WritableStream);
+}
+
+/** Masks the secrets in the log (the agent does that) and redacts them from everything the task prints or writes (the door does that). */
+export function registerSecrets(values: readonly string[]): void {
+    for (const value of values) {
+        if (value !== '' && !secrets.includes(value)) {
+            secrets.push(value);
+            tl.setSecret(value);
+        }
+    }
+}
+
+/** One value or message on one line, with no secret and no logging command. */
+function safe(text: string): string {
+    return neutralise(redact(text, secrets));
+}
+
 export const log: TaskLog = {
-    info: (message) => console.log(message),
-    warning: (message) => tl.warning(message),
-    debug: (message) => tl.debug(message),
+    info: (message) => console.log(safe(message)),
+    warning: (message) => tl.warning(safe(message)),
+    debug: (message) => tl.debug(safe(message)),
 };
+
+export function setOutput(name: string, value: string): void {
+    tl.setVariable(name, safe(value), false, true);
+}
+
+/** Output variables, and the file with the complete list of attachments. */
+export const outputSink: OutputSink = {
+    setOutput,
+    writeAttachmentsFile: (json) => writeTempFile('-attachments.json', json),
+    warning: (message) => log.warning(message),
+};
+
+export function setProgress(percent: number, operation: string): void {
+    tl.setProgress(percent, safe(operation));
+}
+
+/** Ends the task. The message is one line per entry (the heading, then one failure a line), each made safe. */
+export function setResult(result: 'Succeeded' | 'Failed', lines: readonly string[]): void {
+    const message = neutraliseLines(lines.map((line) => redact(line, secrets)));
+    tl.setResult(result === 'Succeeded' ? tl.TaskResult.Succeeded : tl.TaskResult.Failed, message);
+}
+
+/**
+ * Writes a file into Agent.TempDirectory, where later steps of the job can read it, with every secret redacted.
+ * `suffix` follows a name unique to this step, so two steps of a job never overwrite each other's file.
+ * Returns the path with forward slashes, which every tool on Windows accepts as well.
+ */
+export function writeTempFile(suffix: string, content: string): string {
+    const folder = tl.getVariable('Agent.TempDirectory') || tl.getVariable('System.DefaultWorkingDirectory') || os.tmpdir();
+    const file = path.join(folder, `UploadWorkItemAttachments-${randomUUID()}${suffix}`);
+    fs.writeFileSync(file, redact(content, secrets), 'utf8');
+    return file.replace(/\\/g, '/');
+}
+
+/**
+ * Puts a markdown page on the run's summary tab. The agent masks secrets in the log but not in this file, so they are
+ * redacted here; summary.ts escapes the values, and each line is neutralised on top, its line breaks kept.
+ */
+export function uploadSummary(markdown: string): void {
+    // summary.ts has escaped the values as markdown, so a secret may be there in its escaped spelling; a bare *** would be emphasis.
+    const forms = [...secrets, ...secrets.map(markdownText)];
+    const lines = markdown.split('\n').map((line) => neutralise(redact(line, forms, '\\*\\*\\*')));
+    tl.uploadSummary(writeTempFile('.md', lines.join('\n')));
+}
 
 export const agentContext: AgentContext = {
     endpointUrl: (id) => tl.getEndpointUrl(id, true),
     endpointScheme: (id) => tl.getEndpointAuthorizationScheme(id, true),
-    endpointParameter: (id, key) => tl.getEndpointAuthorizationParameter(id, key, true),
+    endpointParameter: (id, key) => endpointParameter(id, key),
     variable: (name) => tl.getVariable(name),
 };
 
-export function setOutput(name: string, value: string): void {
-    tl.setVariable(name, value, false, true);
+/**
+ * task-lib's getEndpointAuthorizationParameter prints the value it returns on a debug line, before the task can register
+ * it as a secret: read the endpoint's authorization object instead, which it does not print, and fall back to the
+ * parameter only when the object lacks it.
+ */
+function endpointParameter(id: string, key: string): string | undefined {
+    const parameters = tl.getEndpointAuthorization(id, true)?.parameters ?? {};
+    const name = Object.keys(parameters).find((candidate) => candidate.toLowerCase() === key.toLowerCase());
+    return name !== undefined ? parameters[name] : tl.getEndpointAuthorizationParameter(id, key, true);
 }
 
-/** The agent's proxy and certificate settings, as task-lib reads them. */
+/** The agent's proxy and certificate settings, as task-lib reads them; their passwords are redacted like the token. */
 export function agentNetwork(): AgentNetwork {
     const proxy = tl.getHttpProxyConfiguration();
     const certificates = tl.getHttpCertConfiguration();
+    registerSecrets([...secretForms(proxy?.proxyPassword ?? '', proxy?.proxyUsername), ...secretForms(certificates?.passphrase ?? '')]);
     return {
         proxy: proxy
             ? { url: proxy.proxyUrl, username: proxy.proxyUsername, password: proxy.proxyPassword, bypass: proxy.proxyBypassHosts ?? [] }

@@ -1,6 +1,7 @@
 import { contentRangeHeader, type ChunkRange } from './chunkRanges';
 import { HttpError, RedirectRefusedError, UnexpectedResponseError, requestedDelayMs } from './errors';
 import type { HttpRequest, HttpResponse, HttpTransport } from './httpTransport';
+import { textStart } from './safeText';
 
 export const ATTACHMENTS_LOCATION_ID = 'e07b5fa4-1499-494d-a496-64b860fd64ff';
 /** What azure-devops-node-api 17 asks for; the locator negotiates it down for servers that speak less. */
@@ -129,7 +130,7 @@ function attachmentReference(response: HttpResponse): AttachmentReference {
     }
     const candidate = parsed as Partial<AttachmentReference> | undefined;
     if (!candidate || typeof candidate.id !== 'string' || typeof candidate.url !== 'string') {
-        throw new UnexpectedResponseError(response.status, response.body.replace(/\s+/g, ' ').slice(0, 120));
+        throw new UnexpectedResponseError(response.status, textStart(response.body.replace(/\s+/g, ' '), 120));
     }
     return { id: candidate.id, url: candidate.url };
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'http';
+import { textStart } from './safeText';
 
 /** The body Azure DevOps sends with a failed request: `message` is the part meant for people. */
 interface ServerErrorBody {
@@ -194,5 +195,5 @@ function summarizeBody(headers: IncomingHttpHeaders, body: string): string {
         return `an HTML page (${contentType})`;
     }
     const text = body.replace(/\s+/g, ' ').trim();
-    return text.length === 0 ? 'an empty body' : text.slice(0, 200);
+    return text.length === 0 ? 'an empty body' : textStart(text, 200);
 }

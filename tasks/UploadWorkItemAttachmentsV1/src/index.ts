@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { agentContext, agentNetwork, loc, log, setOutput } from './agent';
+import { agentContext, agentNetwork, guardTaskLibOutput, loc, log, outputSink, registerSecrets, setProgress, setResult } from './agent';
 import { describeFailure, stopsEverything, type FailureContext } from './failures';
 import { describeFindNotice, findArtifacts, type ArtifactFile } from './findArtifacts';
 import { formatBytes, formatSeconds, formatSpeed } from './format';
@@ -11,6 +11,7 @@ import { UploadProgress } from './progress';
 import { publishSummary, reportNoFiles, reportOutcome } from './report';
 import { RetryPolicy, systemClock, type RetryNotice } from './retryPolicy';
 import { describeRun, runIdentity } from './runContext';
+import { safeUrl } from './safeText';
 import { resolveServerTarget, secretsOf } from './serverTarget';
 import { createUploadServices, type UploadServices } from './services';
 import { uploadAll, type UploadOutcome } from './uploadAll';
@@ -23,14 +24,15 @@ import { WorkItemsClient } from './workItems';
  * publish a summary; fail at the end naming every file and work item that did not make it.
  */
 async function main(): Promise<void> {
+    guardTaskLibOutput();
     tl.setResourcePath(path.join(__dirname, '..', 'task.json'));
     const settings = readSettings({ getInput: (name) => tl.getInput(name), defaultWorkingDirectory: () => tl.getVariable('System.DefaultWorkingDirectory') }, loc);
     const target = resolveServerTarget(settings, agentContext, loc);
-    secretsOf(target.credential).forEach((secret) => tl.setSecret(secret));
+    registerSecrets(secretsOf(target.credential));
 
     const files = findFiles(settings);
     if (files.length === 0) {
-        publishOutputs([], [], setOutput);
+        publishOutputs([], [], outputSink, loc);
         reportNoFiles(settings);
         return;
     }
@@ -58,7 +60,7 @@ async function main(): Promise<void> {
         const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
         const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment ?? describeRun(tl.getVariable, loc), linking) : undefined;
 
-        publishOutputs(attachments, links?.linked ?? [], setOutput);
+        publishOutputs(attachments, links?.linked ?? [], outputSink, loc);
         publishSummary(files, uploads, attachments, links, failureContext);
         reportOutcome(uploads, links?.failures ?? [], files.length, failureContext);
     } finally {
@@ -83,7 +85,7 @@ function withNotUploaded(uploads: UploadOutcome<UploadedAttachment>, prepared: P
 }
 
 function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: UploadServices, policy: RetryPolicy, context: FailureContext): Promise<UploadOutcome<UploadedAttachment>> {
-    const progress = new UploadProgress(totalSize(files), (percent) => tl.setProgress(percent, loc('ProgressOperation')));
+    const progress = new UploadProgress(totalSize(files), (percent) => setProgress(percent, loc('ProgressOperation')));
     return uploadAll(files, {
         concurrency: settings.concurrency,
         uploadOne: async (file) =>
@@ -109,7 +111,8 @@ function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutpu
 
 function logUploaded(attachment: UploadedAttachment): UploadedAttachment {
     const { file, elapsedMs } = attachment;
-    log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), attachment.url));
+    // The URL as the outputs spell it, so that a line of the log can be matched with an entry of AttachmentUrls.
+    log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(attachment.url)));
     return attachment;
 }
 
@@ -122,4 +125,4 @@ function totalSize(files: readonly ArtifactFile[]): number {
     return files.reduce((sum, file) => sum + file.size, 0);
 }
 
-main().catch((error: unknown) => tl.setResult(tl.TaskResult.Failed, error instanceof Error ? error.message : String(error)));
+main().catch((error: unknown) => setResult('Failed', [error instanceof Error ? error.message : String(error)]));

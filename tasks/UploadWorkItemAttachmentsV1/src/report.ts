@@ -1,7 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import * as tl from 'azure-pipelines-task-lib/task';
-import { loc } from './agent';
+import { loc, log, setResult, uploadSummary } from './agent';
 import { describeFailure, type FailureContext } from './failures';
 import type { ArtifactFile } from './findArtifacts';
 import type { TaskSettings } from './inputs';
@@ -15,13 +12,13 @@ import type { UploadedAttachment } from './uploadFile';
 export function reportNoFiles(settings: TaskSettings): void {
     const message = loc('NoFilesMatched', settings.rootFolder, settings.patterns.join(', '));
     if (settings.ifNoFilesFound === 'error') {
-        tl.setResult(tl.TaskResult.Failed, message);
+        setResult('Failed', [message]);
         return;
     }
     if (settings.ifNoFilesFound === 'warn') {
-        tl.warning(message);
+        log.warning(message);
     }
-    tl.setResult(tl.TaskResult.Succeeded, message);
+    setResult('Succeeded', [message]);
 }
 
 export function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workItemFailures: WorkItemFailure[], total: number, context: FailureContext): void {
@@ -31,12 +28,13 @@ export function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workIt
         ...workItemFailures.map(({ subject, reason }) => loc('WorkItemFailed', subject, reason)),
     ];
     if (problems.length === 0) {
-        tl.setResult(tl.TaskResult.Succeeded, loc('AllUploaded', total));
+        setResult('Succeeded', [loc('AllUploaded', total)]);
         return;
     }
     const filesFailed = uploads.failed.length + uploads.notStarted.length;
     const heading = workItemFailures.length === 0 ? loc('SomeFilesFailed', filesFailed, total) : loc('SomeFailed', filesFailed, total, workItemFailures.length);
-    tl.setResult(tl.TaskResult.Failed, `${heading}\n${problems.join('\n')}`);
+    // One failure a line: each line is made safe on its own, the line breaks between them are meant.
+    setResult('Failed', [heading, ...problems]);
 }
 
 /** A markdown page on the run's summary tab: what each file became and where it is attached. */
@@ -49,8 +47,5 @@ export function publishSummary(files: ArtifactFile[], uploads: UploadOutcome<Upl
         const status = attachment?.uploadType ?? (failure ? describeFailure(failure.error, file, context, loc) : loc('SummaryNotStarted'));
         return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
     });
-    const folder = tl.getVariable('Agent.TempDirectory') ?? tl.getVariable('System.DefaultWorkingDirectory') ?? '.';
-    const summaryFile = path.join(folder, `UploadWorkItemAttachments-${process.pid}-${Date.now()}.md`);
-    fs.writeFileSync(summaryFile, summaryMarkdown(rows, links?.failures ?? [], loc));
-    tl.uploadSummary(summaryFile);
+    uploadSummary(summaryMarkdown(rows, links?.failures ?? [], loc));
 }

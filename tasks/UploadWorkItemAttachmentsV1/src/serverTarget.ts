@@ -1,6 +1,7 @@
 import type { TaskSettings } from './inputs';
 import { InputError } from './inputs';
 import type { Localize } from './localize';
+import { secretForms } from './safeText';
 
 export type Credential =
     | { readonly kind: 'bearer'; readonly token: string }
@@ -87,11 +88,9 @@ export function authorizationHeader(credential: Credential): string {
         : `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
 }
 
-/** Every value that must be masked in the log. */
+/** Every value that must be masked in the log and kept out of the summary: the secret, and the forms it travels in. */
 export function secretsOf(credential: Credential): string[] {
-    return credential.kind === 'bearer'
-        ? [credential.token]
-        : [credential.password, Buffer.from(`${credential.username}:${credential.password}`).toString('base64')];
+    return credential.kind === 'bearer' ? secretForms(credential.token) : secretForms(credential.password, credential.username);
 }
 
 /** `fabrikam` from https://dev.azure.com/fabrikam/ or https://fabrikam.visualstudio.com/; the host and collection on a server. */

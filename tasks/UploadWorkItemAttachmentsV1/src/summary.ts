@@ -2,6 +2,7 @@ import type { ArtifactFile } from './findArtifacts';
 import { formatBytes } from './format';
 import type { WorkItemFailure } from './linking';
 import type { Localize } from './localize';
+import { markdownLinkTarget, markdownText } from './safeText';
 
 export interface SummaryRow {
     readonly file: ArtifactFile;
@@ -21,9 +22,9 @@ export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: r
         ...rows.map(({ file, status, url, workItems }) =>
             [
                 cell(file.relativePath),
-                cell(formatBytes(file.size)),
+                formatBytes(file.size),
                 cell(status),
-                url ? `[${cell(file.name)}](${url.replace(/\)/g, '%29').replace(/ /g, '%20')})` : '',
+                url ? attachmentLink(file.name, url) : '',
                 workItems.map((id) => `#${id}`).join(', '),
             ].join(' | '),
         ).map((row) => `| ${row} |`),
@@ -34,7 +35,13 @@ export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: r
     return `${lines.join('\n')}\n`;
 }
 
-/** Keeps a value inside its table cell: pipes and line breaks would end it. */
+/** Keeps a value inside its table cell, rendered as the text it is: pipes and line breaks would end the cell, and markdown could make a link, an image or HTML of it. */
 function cell(value: string): string {
-    return value.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    return markdownText(value);
+}
+
+/** A link to the attachment; a URL that is not http(s) is shown as text, never as a link. */
+function attachmentLink(name: string, url: string): string {
+    const target = markdownLinkTarget(url);
+    return target ? `[${cell(name)}](${target})` : cell(url);
 }
