@@ -78,7 +78,6 @@ function findFiles(settings: TaskSettings): ArtifactFile[] {
     return found.files;
 }
 
-/** Files that failed while hashed for linking are failed files like the others: the result and the summary name them. */
 /** Files that failed before any upload (unreadable while hashed, refused by every work item) fail like a file whose upload failed. */
 function withNotUploaded(uploads: UploadOutcome<UploadedAttachment>, prepared: PreparedLinks | undefined): UploadOutcome<UploadedAttachment> {
     return prepared && prepared.notUploaded.length > 0 ? { ...uploads, failed: [...prepared.notUploaded, ...uploads.failed] } : uploads;
