@@ -1,5 +1,5 @@
 import type { PlatformPath } from 'path';
-import { Minimatch, type MinimatchOptions } from 'minimatch';
+import { Minimatch, type IOptions as MinimatchOptions } from 'minimatch';
 
 /*
  * The path logic of finding files, free of the file system: it takes a `path` module (path.posix or path.win32),
