@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'crypto';
-import type { IncomingMessage, ServerResponse } from 'http';
+import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'http';
 import type { TLSSocket } from 'tls';
 import { sendError, sendJson, type ServiceError } from './errors';
 import type { Headers, RecordedRequest } from './types';
@@ -84,6 +84,8 @@ export class Exchange {
     readonly remotePort?: number;
     readonly receivedAtMs = performance.now();
     fault?: string;
+    /** Set when a fault took the reply over after the request was handled. */
+    committedStatus?: number;
     /** Set by the listener that took the request. */
     host: 'main' | 'release' = 'main';
 
@@ -134,6 +136,49 @@ export class Exchange {
         sendJson(this.res, status, value, headers);
     }
 
+    /**
+     * Answers at once, without reading the body, then resets the connection shortly after, as a front end that
+     * refuses a request by its headers does: the client, still sending, meets a broken pipe after the answer.
+     */
+    failEarly(error: ServiceError): void {
+        sendError(this.res, error, { Connection: 'close' });
+        this.closeAfterAnswer();
+    }
+
+    /** Resets the connection once the answer has gone out (and had a moment to reach the client). */
+    closeAfterAnswer(): void {
+        this.res.once('finish', () => setTimeout(() => this.destroyConnection(), 50).unref());
+    }
+
+    /**
+     * Lets the route handle the request (and commit it), but hands the reply it writes, as raw HTTP bytes, to
+     * `deliver` instead of the client. Replies are written with writeHead(status, headers) and end(payload).
+     */
+    interceptReply(deliver: (raw: Buffer) => void): void {
+        let status = 0;
+        let headers: OutgoingHttpHeaders = {};
+        // Replaced on this one response object only; the casts are the price of overriding overloaded methods.
+        const res = this.res as unknown as { writeHead: unknown; end: unknown };
+        res.writeHead = (code: number, given?: OutgoingHttpHeaders) => {
+            status = code;
+            headers = given ?? {};
+            return this.res;
+        };
+        res.end = (payload?: Buffer | string) => {
+            this.committedStatus = status;
+            const body = payload === undefined ? Buffer.alloc(0) : Buffer.from(payload);
+            const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+            for (const [name, value] of Object.entries(headers)) {
+                if (value !== undefined && name.toLowerCase() !== 'connection') {
+                    lines.push(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+                }
+            }
+            lines.push('Connection: close', '', '');
+            deliver(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+            return this.res;
+        };
+    }
+
     /** Tears the connection down without an answer, as a reset network path would. */
     destroyConnection(): void {
         const socket = this.req.socket;
@@ -159,6 +204,7 @@ export class Exchange {
             bodySha256: this.body.digest(),
             status: this.res.writableFinished ? this.res.statusCode : 0,
             fault: this.fault,
+            committedStatus: this.committedStatus,
             host: this.host,
             clientCertAuthorized: socket.encrypted ? socket.authorized === true && hasPeerCertificate(socket) : undefined,
             remotePort: this.remotePort,

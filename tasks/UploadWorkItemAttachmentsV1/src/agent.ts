@@ -1,7 +1,7 @@
 import * as tl from 'azure-pipelines-task-lib/task';
 import type { Localize, TaskLog } from './localize';
 import type { AgentContext } from './serverTarget';
-import type { AgentNetwork } from './services';
+import { usableBypassPatterns, type AgentNetwork } from './services';
 
 /** Everything the task takes from, or gives to, the agent goes through task-lib here. */
 export const loc: Localize = (key, ...params) => tl.loc(key, ...params);
@@ -29,7 +29,12 @@ export function agentNetwork(): AgentNetwork {
     const certificates = tl.getHttpCertConfiguration();
     return {
         proxy: proxy
-            ? { url: proxy.proxyUrl, username: proxy.proxyUsername, password: proxy.proxyPassword, bypass: proxy.proxyBypassHosts ?? [] }
+            ? {
+                  url: proxy.proxyUrl,
+                  username: proxy.proxyUsername,
+                  password: proxy.proxyPassword,
+                  bypass: usableBypassPatterns(proxy.proxyBypassHosts ?? [], (entry, reason) => log.warning(loc('ProxyBypassEntryIgnored', entry, reason))),
+              }
             : undefined,
         certificates: certificates
             ? { caFile: certificates.caFile, certFile: certificates.certFile, keyFile: certificates.keyFile, passphrase: certificates.passphrase }
