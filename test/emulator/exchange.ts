@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'crypto';
 import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'http';
 import type { TLSSocket } from 'tls';
-import { sendError, sendJson, type ServiceError } from './errors';
+import { errorBody, sendError, sendJson, type ServiceError } from './errors';
 import type { Headers, RecordedRequest } from './types';
 
 /**
@@ -86,6 +86,8 @@ export class Exchange {
     fault?: string;
     /** Set when a fault took the reply over after the request was handled. */
     committedStatus?: number;
+    /** Set when the answer went out before the body was read (answerEarly). */
+    earlyStatus?: number;
     /** Set by the listener that took the request. */
     host: 'main' | 'release' = 'main';
 
@@ -137,17 +139,29 @@ export class Exchange {
     }
 
     /**
-     * Answers at once, without reading the body, then resets the connection shortly after, as a front end that
-     * refuses a request by its headers does: the client, still sending, meets a broken pipe after the answer.
+     * Answers at once, without reading the body, then resets the connection, as a front end that
+     * refuses a request by its headers and hangs up does: the client, still sending, meets a reset after the answer.
+     * The answer goes straight to the socket, so that node's server does not read (and discard) the rest of the body.
      */
     failEarly(error: ServiceError): void {
-        sendError(this.res, error, { Connection: 'close' });
-        this.closeAfterAnswer();
+        const payload = Buffer.from(JSON.stringify(errorBody(error)), 'utf8');
+        this.answerEarly(error.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(payload.length) }, payload);
     }
 
-    /** Resets the connection once the answer has gone out (and had a moment to reach the client). */
-    closeAfterAnswer(): void {
-        this.res.once('finish', () => setTimeout(() => this.destroyConnection(), 50).unref());
+    /** `cutShort`: the body goes out chunked, without the last chunk, so the answer never ends before the reset. */
+    answerEarly(status: number, headers: OutgoingHttpHeaders, payload: Buffer, cutShort = false): void {
+        this.earlyStatus = status;
+        this.req.pause();
+        const raw = cutShort
+            ? Buffer.concat([
+                  rawResponse(status, { ...withoutContentLength(headers), 'Transfer-Encoding': 'chunked' }, Buffer.alloc(0)),
+                  Buffer.from(`${payload.length.toString(16)}\r\n`, 'latin1'),
+                  payload,
+                  Buffer.from('\r\n', 'latin1'),
+              ])
+            : rawResponse(status, headers, payload);
+        // A reset right behind the answer could destroy it in the client's kernel before it is read: give it a moment.
+        this.req.socket.write(raw, () => setTimeout(() => this.destroyConnection(), 100).unref());
     }
 
     /**
@@ -166,15 +180,7 @@ export class Exchange {
         };
         res.end = (payload?: Buffer | string) => {
             this.committedStatus = status;
-            const body = payload === undefined ? Buffer.alloc(0) : Buffer.from(payload);
-            const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
-            for (const [name, value] of Object.entries(headers)) {
-                if (value !== undefined && name.toLowerCase() !== 'connection') {
-                    lines.push(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
-                }
-            }
-            lines.push('Connection: close', '', '');
-            deliver(Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]));
+            deliver(rawResponse(status, headers, payload === undefined ? Buffer.alloc(0) : Buffer.from(payload)));
             return this.res;
         };
     }
@@ -202,7 +208,7 @@ export class Exchange {
             apiVersion: this.apiVersion,
             bodyBytes: this.body.bytes,
             bodySha256: this.body.digest(),
-            status: this.res.writableFinished ? this.res.statusCode : 0,
+            status: this.earlyStatus ?? (this.res.writableFinished ? this.res.statusCode : 0),
             fault: this.fault,
             committedStatus: this.committedStatus,
             host: this.host,
@@ -212,6 +218,22 @@ export class Exchange {
             endedAtMs: performance.now(),
         };
     }
+}
+
+function withoutContentLength(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+}
+
+/** An HTTP/1.1 response as bytes on the wire, closing the connection. */
+function rawResponse(status: number, headers: OutgoingHttpHeaders, body: Buffer): Buffer {
+    const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+    for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined && name.toLowerCase() !== 'connection') {
+            lines.push(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+        }
+    }
+    lines.push('Connection: close', '', '');
+    return Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]);
 }
 
 function hasPeerCertificate(socket: Partial<TLSSocket>): boolean {

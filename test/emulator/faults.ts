@@ -85,6 +85,11 @@ export async function playFault(ex: Exchange, action: FaultAction, sleep: (ms: n
         case 'before':
             await action.run();
             return true;
+        case 'headers':
+            for (const [name, value] of Object.entries(action.headers)) {
+                ex.res.setHeader(name, value);
+            }
+            return true;
         case 'lostReply':
             ex.interceptReply(() => ex.destroyConnection());
             return true;
@@ -134,9 +139,9 @@ export async function playFault(ex: Exchange, action: FaultAction, sleep: (ms: n
                 return false;
             }
             setDefault(headers, 'Content-Length', String(payload.length));
-            if (action.closeConnection) {
-                setDefault(headers, 'Connection', 'close');
-                ex.closeAfterAnswer();
+            if (action.early) {
+                ex.answerEarly(action.status, headers, payload, action.early === 'cutShort');
+                return false;
             }
             ex.res.writeHead(action.status, headers);
             ex.res.end(payload);

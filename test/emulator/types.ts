@@ -124,8 +124,12 @@ export type FaultAction =
           body?: unknown;
           /** Default true: read the whole request body before answering. */
           consumeBody?: boolean;
-          /** Reset the connection shortly after answering, as a server that answers early and hangs up does. Default false. */
-          closeConnection?: boolean;
+          /**
+           * Answer straight away on the socket without reading the body, then reset the connection 100 ms later, as a
+           * front end that refuses a request by its headers and hangs up does. 'complete': the whole answer goes out
+           * first; 'cutShort': its body goes out chunked without the last chunk, so the answer never ends.
+           */
+          early?: 'complete' | 'cutShort';
       }
     /** Reads this many body bytes (default half the Content-Length, at least 1), then drops the connection unanswered. */
     | { kind: 'reset'; afterBytes?: number }
@@ -141,7 +145,9 @@ export type FaultAction =
      * Handles the request normally, then sends the reply, status line and headers included, one byte every
      * `intervalMs` (default 500), so that no idle timeout ever fires; the connection closes after the last byte.
      */
-    | { kind: 'trickle'; intervalMs?: number };
+    | { kind: 'trickle'; intervalMs?: number }
+    /** Handles the request normally and adds these headers to its reply (a `Retry-After` or `X-RateLimit-*` on a success). */
+    | { kind: 'headers'; headers: Record<string, string> };
 
 export interface FaultRequestInfo {
     method: string;

@@ -88,9 +88,8 @@ export class NodeHttpTransport implements HttpTransport {
             };
             const req = client.request(url, { method: request.method, headers, agent: this.agentFor(url) }, (res) => {
                 answered = true;
-                readResponse(res).then(
-                    (text) => settle(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: text }),
-                    (error: Error) => settle(...earlyAnswerOrFailure(res, error)),
+                readResponse(res).then(({ text, cutOff }) =>
+                    cutOff ? settle(...earlyAnswerOrFailure(res, text, cutOff)) : settle(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: text }),
                 );
             });
             req.once('finish', () => {
@@ -148,18 +147,20 @@ export class NodeHttpTransport implements HttpTransport {
  * A response whose body broke off: an error status that has arrived is still the server's answer (the rest of its
  * text is lost with the connection); a 2xx cut short is a lost reply, for the caller to treat as such.
  */
-function earlyAnswerOrFailure(res: http.IncomingMessage, error: Error): [Error | undefined, HttpResponse?] {
+function earlyAnswerOrFailure(res: http.IncomingMessage, partialBody: string, error: Error): [Error | undefined, HttpResponse?] {
     const status = res.statusCode ?? 0;
     if (status >= 300 && !(error instanceof StallError)) {
-        return [undefined, { status, headers: res.headers, body: '' }];
+        return [undefined, { status, headers: res.headers, body: partialBody }];
     }
     return [error];
 }
 
-function readResponse(res: http.IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
+/** The body as text, and why it broke off when it did: the part that arrived can still carry the server's message. */
+function readResponse(res: http.IncomingMessage): Promise<{ text: string; cutOff?: Error }> {
+    return new Promise((resolve) => {
         const parts: Buffer[] = [];
         let size = 0;
+        const text = () => Buffer.concat(parts).toString('utf8');
         res.on('data', (chunk: Buffer) => {
             // Error bodies and {id, url} replies are small; a huge body is a wrong endpoint, and only its start matters.
             if (size < MAX_RESPONSE_BYTES) {
@@ -167,11 +168,11 @@ function readResponse(res: http.IncomingMessage): Promise<string> {
                 size += chunk.length;
             }
         });
-        res.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-        res.on('error', (error: NodeJS.ErrnoException) => reject(asNetworkError(error)));
+        res.on('end', () => resolve({ text: text() }));
+        res.on('error', (error: NodeJS.ErrnoException) => resolve({ text: text(), cutOff: asNetworkError(error) }));
         res.on('close', () => {
             if (!res.complete) {
-                reject(new NetworkError('ECONNRESET', 'the connection closed before the response was complete'));
+                resolve({ text: text(), cutOff: new NetworkError('ECONNRESET', 'the connection closed before the response was complete') });
             }
         });
     });

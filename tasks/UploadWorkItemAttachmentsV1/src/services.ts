@@ -151,6 +151,10 @@ export function nodeApiLocator(connectArea: () => Promise<{ vsoClient: VsoClient
 
 /** node-api throws plain Errors with `statusCode` and `result`; give them the same types as our own requests' failures. */
 export function fromNodeApiError(error: unknown): unknown {
+    // Our agents' own failures (a stall with its stage) pass through typed-rest-client unchanged.
+    if (error instanceof NetworkError) {
+        return error;
+    }
     const failure = error as {
         statusCode?: number;
         result?: { message?: string; typeKey?: string };
