@@ -6,6 +6,8 @@ import type { StoredAttachment } from './types';
 export interface AttachmentSettings {
     storage: 'memory' | 'hash';
     maxAttachmentBytes: number;
+    maxSimpleUploadBytes: number;
+    chunkReplay: 'accept' | 'reject';
     deniedAreaPaths: string[];
     collectionUrl: string;
     urlSuffix: string;
@@ -100,6 +102,9 @@ export class AttachmentStore {
     private async receiveSimple(ex: Exchange, base: Pick<AttachmentRecord, 'fileName' | 'areaPath' | 'project'>): Promise<void> {
         const limit = this.settings.maxAttachmentBytes;
         const declared = ex.contentLength;
+        if (declared !== undefined && declared > this.settings.maxSimpleUploadBytes) {
+            return ex.failEarly(errors.simpleUploadTooLarge(declared, this.settings.maxSimpleUploadBytes));
+        }
         if (declared !== undefined && declared > limit) {
             return ex.fail(errors.sizeExceeded(limit));
         }
@@ -135,9 +140,6 @@ export class AttachmentStore {
         if (record.uploadType !== 'chunked') {
             return ex.fail(errors.badChunk(`attachment ${id} was not started with uploadType=Chunked.`));
         }
-        if (record.complete) {
-            return ex.fail(errors.badChunk(`attachment ${id} is already complete (${record.size} bytes).`));
-        }
         if (record.busy) {
             return ex.fail(errors.chunkInProgress(id));
         }
@@ -153,6 +155,16 @@ export class AttachmentStore {
         const limit = this.settings.maxAttachmentBytes;
         if (total > limit) {
             return ex.fail(errors.sizeExceeded(limit));
+        }
+        if (this.settings.chunkReplay === 'accept' && isReplay(record, first, last, total, ex.contentLength)) {
+            return this.receiveReplay(ex, record, first, last);
+        }
+        if (record.complete) {
+            return ex.fail(errors.badChunk(`attachment ${id} is already complete (${record.size} bytes).`));
+        }
+        if (this.settings.chunkReplay === 'accept' && first === 0 && record.size > 0) {
+            // The server's code starts a new underlying file when offset 0 comes again.
+            restart(record);
         }
         const problem = chunkProblem(record, first, last, total, ex.contentLength);
         if (problem) {
@@ -189,6 +201,21 @@ export class AttachmentStore {
         } finally {
             record.busy = false;
         }
+    }
+
+    /** A resend of bytes already received: accepted when they are the same (only memory storage can compare them). */
+    private async receiveReplay(ex: Exchange, record: AttachmentRecord, first: number, last: number): Promise<void> {
+        const received = this.settings.storage === 'memory' ? (record.content ?? Buffer.concat(record.parts)).subarray(first, last + 1) : undefined;
+        const parts: Buffer[] = [];
+        await ex.body.read((chunk) => {
+            if (received) {
+                parts.push(chunk);
+            }
+        });
+        if (received && !received.equals(Buffer.concat(parts))) {
+            return ex.fail(errors.replayDiffers(record.id, first, last));
+        }
+        return ex.json(record.complete ? 201 : 202, reference(record));
     }
 
     async download(ex: Exchange, id: string): Promise<void> {
@@ -236,6 +263,20 @@ export class AttachmentStore {
         }
         record.parts = [];
     }
+}
+
+/** A chunk wholly inside the bytes already received, with the same total and a body of the announced length. */
+function isReplay(record: AttachmentRecord, first: number, last: number, total: number, contentLength: number | undefined): boolean {
+    const wholeChunk = contentLength === undefined || contentLength === last - first + 1;
+    return record.total === total && first <= last && last < record.size && wholeChunk && !(first === 0 && !record.complete);
+}
+
+function restart(record: AttachmentRecord): void {
+    record.size = 0;
+    record.hash = createHash('sha256');
+    record.parts = [];
+    record.chunks = [];
+    record.total = undefined;
 }
 
 /** The service's rules for a chunk, checked before a byte of it is read. */

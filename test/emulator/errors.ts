@@ -122,6 +122,18 @@ export const errors = {
         message: `TF900010: The chunk was rejected: ${detail}`,
         typeKey: 'InvalidChunkException',
     }),
+    /** A replayed chunk (wholly inside the bytes already received) whose bytes differ from those received. */
+    replayDiffers: (id: string, first: number, last: number): ServiceError => ({
+        status: 400,
+        message: `TF900012: Bytes ${first}-${last} of attachment ${id} were already received with different content.`,
+        typeKey: 'FileAlreadyUploadedException',
+    }),
+    /** What the front end answers, before reading the body, for a simple upload above its request limit (about 130 MB). */
+    simpleUploadTooLarge: (declared: number, limit: number): ServiceError => ({
+        status: 413,
+        message: `TF900013: The request body of ${declared} bytes is larger than the ${limit} bytes accepted for a simple upload. Upload the file in chunks (uploadType=Chunked).`,
+        typeKey: 'RequestEntityTooLargeException',
+    }),
     chunkInProgress: (id: string): ServiceError => ({
         status: 409,
         message: `TF900011: Another chunk of attachment ${id} is still being received.`,

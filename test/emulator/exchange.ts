@@ -1,7 +1,7 @@
 import { createHash, type Hash } from 'crypto';
-import type { IncomingMessage, ServerResponse } from 'http';
+import { STATUS_CODES, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'http';
 import type { TLSSocket } from 'tls';
-import { sendError, sendJson, type ServiceError } from './errors';
+import { errorBody, sendError, sendJson, type ServiceError } from './errors';
 import type { Headers, RecordedRequest } from './types';
 
 /**
@@ -84,6 +84,10 @@ export class Exchange {
     readonly remotePort?: number;
     readonly receivedAtMs = performance.now();
     fault?: string;
+    /** Set when a fault took the reply over after the request was handled. */
+    committedStatus?: number;
+    /** Set when the answer went out before the body was read (answerEarly). */
+    earlyStatus?: number;
     /** Set by the listener that took the request. */
     host: 'main' | 'release' = 'main';
 
@@ -134,6 +138,53 @@ export class Exchange {
         sendJson(this.res, status, value, headers);
     }
 
+    /**
+     * Answers at once, without reading the body, then resets the connection, as a front end that
+     * refuses a request by its headers and hangs up does: the client, still sending, meets a reset after the answer.
+     * The answer goes straight to the socket, so that node's server does not read (and discard) the rest of the body.
+     */
+    failEarly(error: ServiceError): void {
+        const payload = Buffer.from(JSON.stringify(errorBody(error)), 'utf8');
+        this.answerEarly(error.status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(payload.length) }, payload);
+    }
+
+    /** `cutShort`: the body goes out chunked, without the last chunk, so the answer never ends before the reset. */
+    answerEarly(status: number, headers: OutgoingHttpHeaders, payload: Buffer, cutShort = false): void {
+        this.earlyStatus = status;
+        this.req.pause();
+        const raw = cutShort
+            ? Buffer.concat([
+                  rawResponse(status, { ...withoutContentLength(headers), 'Transfer-Encoding': 'chunked' }, Buffer.alloc(0)),
+                  Buffer.from(`${payload.length.toString(16)}\r\n`, 'latin1'),
+                  payload,
+                  Buffer.from('\r\n', 'latin1'),
+              ])
+            : rawResponse(status, headers, payload);
+        // A reset right behind the answer could destroy it in the client's kernel before it is read: give it a moment.
+        this.req.socket.write(raw, () => setTimeout(() => this.destroyConnection(), 100).unref());
+    }
+
+    /**
+     * Lets the route handle the request (and commit it), but hands the reply it writes, as raw HTTP bytes, to
+     * `deliver` instead of the client. Replies are written with writeHead(status, headers) and end(payload).
+     */
+    interceptReply(deliver: (raw: Buffer) => void): void {
+        let status = 0;
+        let headers: OutgoingHttpHeaders = {};
+        // Replaced on this one response object only; the casts are the price of overriding overloaded methods.
+        const res = this.res as unknown as { writeHead: unknown; end: unknown };
+        res.writeHead = (code: number, given?: OutgoingHttpHeaders) => {
+            status = code;
+            headers = given ?? {};
+            return this.res;
+        };
+        res.end = (payload?: Buffer | string) => {
+            this.committedStatus = status;
+            deliver(rawResponse(status, headers, payload === undefined ? Buffer.alloc(0) : Buffer.from(payload)));
+            return this.res;
+        };
+    }
+
     /** Tears the connection down without an answer, as a reset network path would. */
     destroyConnection(): void {
         const socket = this.req.socket;
@@ -157,8 +208,9 @@ export class Exchange {
             apiVersion: this.apiVersion,
             bodyBytes: this.body.bytes,
             bodySha256: this.body.digest(),
-            status: this.res.writableFinished ? this.res.statusCode : 0,
+            status: this.earlyStatus ?? (this.res.writableFinished ? this.res.statusCode : 0),
             fault: this.fault,
+            committedStatus: this.committedStatus,
             host: this.host,
             clientCertAuthorized: socket.encrypted ? socket.authorized === true && hasPeerCertificate(socket) : undefined,
             remotePort: this.remotePort,
@@ -166,6 +218,22 @@ export class Exchange {
             endedAtMs: performance.now(),
         };
     }
+}
+
+function withoutContentLength(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    return Object.fromEntries(Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'content-length'));
+}
+
+/** An HTTP/1.1 response as bytes on the wire, closing the connection. */
+function rawResponse(status: number, headers: OutgoingHttpHeaders, body: Buffer): Buffer {
+    const lines = [`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`];
+    for (const [name, value] of Object.entries(headers)) {
+        if (value !== undefined && name.toLowerCase() !== 'connection') {
+            lines.push(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+        }
+    }
+    lines.push('Connection: close', '', '');
+    return Buffer.concat([Buffer.from(lines.join('\r\n'), 'latin1'), body]);
 }
 
 function hasPeerCertificate(socket: Partial<TLSSocket>): boolean {

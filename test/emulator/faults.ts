@@ -85,6 +85,17 @@ export async function playFault(ex: Exchange, action: FaultAction, sleep: (ms: n
         case 'before':
             await action.run();
             return true;
+        case 'headers':
+            for (const [name, value] of Object.entries(action.headers)) {
+                ex.res.setHeader(name, value);
+            }
+            return true;
+        case 'lostReply':
+            ex.interceptReply(() => ex.destroyConnection());
+            return true;
+        case 'trickle':
+            ex.interceptReply((raw) => void trickle(ex, raw, action.intervalMs ?? 500, sleep));
+            return true;
         case 'stall':
             if (action.afterBytes !== undefined) {
                 try {
@@ -128,11 +139,27 @@ export async function playFault(ex: Exchange, action: FaultAction, sleep: (ms: n
                 return false;
             }
             setDefault(headers, 'Content-Length', String(payload.length));
+            if (action.early) {
+                ex.answerEarly(action.status, headers, payload, action.early === 'cutShort');
+                return false;
+            }
             ex.res.writeHead(action.status, headers);
             ex.res.end(payload);
             return false;
         }
     }
+}
+
+/** Writes the reply one byte at a time, so the client always has just received something; stops when the emulator stops. */
+async function trickle(ex: Exchange, raw: Buffer, intervalMs: number, sleep: (ms: number) => Promise<boolean>): Promise<void> {
+    const socket = ex.req.socket;
+    for (const byte of raw) {
+        if (!(await sleep(intervalMs)) || socket.destroyed) {
+            return;
+        }
+        socket.write(Buffer.of(byte));
+    }
+    socket.end();
 }
 
 function setDefault(headers: Record<string, string>, name: string, value: string): void {

@@ -64,6 +64,8 @@ export class AzureDevOpsEmulator {
         this.store = new AttachmentStore({
             storage: options.storage ?? 'memory',
             maxAttachmentBytes: options.maxAttachmentBytes ?? 60 * 1024 * 1024,
+            maxSimpleUploadBytes: options.maxSimpleUploadBytes ?? 130 * 1024 * 1024,
+            chunkReplay: options.chunkReplay ?? 'accept',
             deniedAreaPaths: options.deniedAreaPaths ?? [],
             collectionUrl: this.collectionUrl,
             urlSuffix: options.attachmentUrlSuffix ?? '',

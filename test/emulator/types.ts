@@ -10,6 +10,18 @@ export interface EmulatorOptions {
     attachmentUrlSuffix?: string;
     /** Default 60 MiB, the service's "60 MB" limit. */
     maxAttachmentBytes?: number;
+    /**
+     * A simple upload whose Content-Length passes this is answered 413 before its body is read, and the connection
+     * is closed, as a front end with a request size limit does. Default 130 MiB (FACTS: above 130 MB chunked is required).
+     */
+    maxSimpleUploadBytes?: number;
+    /**
+     * What a chunk wholly inside the bytes already received (a resend whose reply was lost) gets. 'accept' (default):
+     * treated as a replay and accepted when its bytes are the same, and offset 0 starts the file again, as the
+     * server's own code does (Azure DevOps Server 2022; the hosted service is not confirmed). 'reject': refused with
+     * 400, like a chunk at the wrong offset, and a chunk sent to a complete attachment is refused as "already complete".
+     */
+    chunkReplay?: 'accept' | 'reject';
     /** Creating an attachment with one of these areaPath values (case-insensitive) answers 403 TF237111. */
     deniedAreaPaths?: string[];
     /** 'memory' keeps the bytes (default); 'hash' keeps only size and sha256, so benchmarks can push gigabytes. */
@@ -98,6 +110,8 @@ export interface RecordedRequest {
     /** 0 when the connection was reset or destroyed instead of answered. */
     status: number;
     fault?: string;
+    /** A reply that a 'lostReply' or 'trickle' fault took over: the status the emulator had decided on (the request was committed). */
+    committedStatus?: number;
     /** Which listener took the request: the collection host, or the release host ('vsrm') of resourceAreas 'hosted'. */
     host: 'main' | 'release';
     /** HTTPS only: whether the client presented a certificate the emulator's CA vouches for. */
@@ -136,6 +150,12 @@ export type FaultAction =
           body?: unknown;
           /** Default true: read the whole request body before answering. */
           consumeBody?: boolean;
+          /**
+           * Answer straight away on the socket without reading the body, then reset the connection 100 ms later, as a
+           * front end that refuses a request by its headers and hangs up does. 'complete': the whole answer goes out
+           * first; 'cutShort': its body goes out chunked without the last chunk, so the answer never ends.
+           */
+          early?: 'complete' | 'cutShort';
       }
     /** Reads this many body bytes (default half the Content-Length, at least 1), then drops the connection unanswered. */
     | { kind: 'reset'; afterBytes?: number }
@@ -144,7 +164,16 @@ export type FaultAction =
     /** Runs the callback (awaited if it returns a promise), then handles the request normally. */
     | { kind: 'before'; run: () => void | Promise<void> }
     /** Stops reading (after `afterBytes` body bytes, default at once) and never answers; only the client's watchdog or stop() ends it. */
-    | { kind: 'stall'; afterBytes?: number };
+    | { kind: 'stall'; afterBytes?: number }
+    /** Handles the request normally (the server commits it), then drops the connection instead of sending the reply. */
+    | { kind: 'lostReply' }
+    /**
+     * Handles the request normally, then sends the reply, status line and headers included, one byte every
+     * `intervalMs` (default 500), so that no idle timeout ever fires; the connection closes after the last byte.
+     */
+    | { kind: 'trickle'; intervalMs?: number }
+    /** Handles the request normally and adds these headers to its reply (a `Retry-After` or `X-RateLimit-*` on a success). */
+    | { kind: 'headers'; headers: Record<string, string> };
 
 export interface FaultRequestInfo {
     method: string;

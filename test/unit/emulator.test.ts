@@ -405,12 +405,50 @@ describe('Azure DevOps emulator', () => {
             assert.match(String(reply.json().message), /^TF237082: .*\(0\.000 MB\(s\)\)$/);
         });
 
-        it('rejects a chunk for an attachment that is already complete', async () => {
-            await start();
+        it('with chunkReplay reject, refuses a chunk for an attachment that is already complete', async () => {
+            await start({ chunkReplay: 'reject' });
             const id = await startChunked(emu);
             await putChunk(emu, id, 'bytes 0-1/2', Buffer.from('ab'));
             const again = await putChunk(emu, id, 'bytes 0-1/2', Buffer.from('ab'));
             assert.equal(again.status, 400);
+            assert.match(String(again.json().message), /already complete/);
+        });
+
+        it('with chunkReplay reject, refuses a resent middle chunk as starting at the wrong byte', async () => {
+            await start({ chunkReplay: 'reject' });
+            const id = await startChunked(emu);
+            await putChunk(emu, id, 'bytes 0-1/4', Buffer.from('ab'));
+            await putChunk(emu, id, 'bytes 2-2/4', Buffer.from('c'));
+            const again = await putChunk(emu, id, 'bytes 2-2/4', Buffer.from('c'));
+            assert.equal(again.status, 400);
+            assert.match(String(again.json().message), /starts at byte 2 but 3 bytes have been received/);
+        });
+
+        it('by default accepts a replayed chunk with the same bytes, 202 in the middle and 201 once complete', async () => {
+            await start();
+            const id = await startChunked(emu);
+            await putChunk(emu, id, 'bytes 0-1/4', Buffer.from('ab'));
+            await putChunk(emu, id, 'bytes 2-2/4', Buffer.from('c'));
+            assert.equal((await putChunk(emu, id, 'bytes 2-2/4', Buffer.from('c'))).status, 202);
+            assert.equal((await putChunk(emu, id, 'bytes 3-3/4', Buffer.from('d'))).status, 201);
+            assert.equal((await putChunk(emu, id, 'bytes 3-3/4', Buffer.from('d'))).status, 201);
+            const stored = emu.attachment(id);
+            assert.equal(stored?.complete, true);
+            assert.equal(stored?.content?.toString(), 'abcd');
+        });
+
+        it('by default refuses a replayed chunk whose bytes differ, and starts the file again at offset 0', async () => {
+            await start();
+            const id = await startChunked(emu);
+            await putChunk(emu, id, 'bytes 0-1/4', Buffer.from('ab'));
+            await putChunk(emu, id, 'bytes 2-2/4', Buffer.from('c'));
+            const differs = await putChunk(emu, id, 'bytes 2-2/4', Buffer.from('X'));
+            assert.equal(differs.status, 400);
+            assert.equal(differs.json().typeKey, 'FileAlreadyUploadedException');
+            assert.equal((await putChunk(emu, id, 'bytes 0-1/4', Buffer.from('wx'))).status, 202);
+            assert.equal(emu.attachment(id)?.size, 2, 'offset 0 started a new underlying file');
+            assert.equal((await putChunk(emu, id, 'bytes 2-3/4', Buffer.from('yz'))).status, 201);
+            assert.equal(emu.attachment(id)?.content?.toString(), 'wxyz');
         });
 
         it('answers 404 for a chunk of an unknown attachment', async () => {

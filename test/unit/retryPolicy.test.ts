@@ -1,9 +1,10 @@
 import * as assert from 'assert/strict';
 import * as sinon from 'sinon';
-import { FileChangedError, HttpError, NetworkError } from '../../tasks/UploadWorkItemAttachmentsV1/src/errors';
+import { FileChangedError, HttpError, NetworkError, ThrottleBudgetSpentError } from '../../tasks/UploadWorkItemAttachmentsV1/src/errors';
+import { checkResponse } from '../../tasks/UploadWorkItemAttachmentsV1/src/attachmentClient';
 import { RetryPolicy, type Clock, type RetryNotice } from '../../tasks/UploadWorkItemAttachmentsV1/src/retryPolicy';
 
-const timing = { baseDelayMs: 1_000, maxDelayMs: 8_000, maxRequestedDelayMs: 60_000 };
+const timing = { baseDelayMs: 1_000, maxDelayMs: 8_000, maxRequestedDelayMs: 60_000, throttleBudgetMs: 600_000 };
 
 function fakeClock(clock: sinon.SinonFakeTimers, random = () => 0.5): Clock {
     return {
@@ -100,20 +101,96 @@ describe('RetryPolicy', () => {
         assert.equal(notices[0].delayMs, 7_000);
     });
 
-    it('honours X-RateLimit-Delay when it is longer than Retry-After', async () => {
-        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '1', 'x-ratelimit-delay': '2.5' })).onSecondCall().resolves('ok');
+    it('ignores X-RateLimit-Delay, which says how long the server already delayed the request: only Retry-After is a wait', async () => {
+        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '1', 'x-ratelimit-delay': '30' })).onSecondCall().resolves('ok');
         const result = policy(1).run('op', attempt);
         await clock.runAllAsync();
         await result;
-        assert.equal(notices[0].delayMs, 2_500);
+        assert.equal(notices[0].delayMs, 1_000);
     });
 
-    it('caps a huge Retry-After at the longest wait it accepts', async () => {
-        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '86400' })).onSecondCall().resolves('ok');
+    it('backs off on its own after a 429 that carries only X-RateLimit-Delay', async () => {
+        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'x-ratelimit-delay': '30' })).onSecondCall().resolves('ok');
         const result = policy(1).run('op', attempt);
         await clock.runAllAsync();
         await result;
+        assert.equal(notices[0].delayMs, 750, 'the first backoff step with random() = 0.5');
+    });
+
+    it('asks for no slow-down on a success that carries X-RateLimit-Delay, but does for Retry-After', () => {
+        const slowDowns: number[] = [];
+        const answer = (headers: Record<string, string>) => ({ status: 200, headers, body: '{}' });
+        checkResponse(answer({ 'x-ratelimit-delay': '30' }), (ms) => slowDowns.push(ms));
+        assert.equal(slowDowns.length, 0);
+        checkResponse(answer({ 'x-ratelimit-delay': '30', 'retry-after': '2' }), (ms) => slowDowns.push(ms));
+        assert.deepEqual(slowDowns, [2_000]);
+    });
+
+    it('caps a Retry-After of hours at 60 s', async () => {
+        const p = new RetryPolicy(1, fakeClock(clock), (notice) => notices.push(notice));
+        const attempt = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '7200' })).onSecondCall().resolves('ok');
+        const result = p.run('op', attempt);
+        await clock.tickAsync(59_999);
+        assert.equal(attempt.callCount, 1, 'not before 60 s');
+        await clock.tickAsync(1);
+        assert.equal(await result, 'ok');
         assert.equal(notices[0].delayMs, 60_000);
+    });
+
+    it('caps a Retry-After of hours on a success at 60 s too', async () => {
+        const p = new RetryPolicy(0, fakeClock(clock), (notice) => notices.push(notice));
+        p.slowDown(7_200_000);
+        const attempt = sinon.stub().resolves('ok');
+        const result = p.run('op', attempt);
+        await clock.tickAsync(60_000);
+        assert.equal(await result, 'ok');
+        assert.equal(clock.now, 60_000);
+    });
+
+    it('waits 10 minutes for throttling in all, then fails a 429 at once, and says so', async () => {
+        const p = new RetryPolicy(100, fakeClock(clock), (notice) => notices.push(notice));
+        const attempt = sinon.stub().rejects(status(429, { 'retry-after': '7200' }));
+        const result = p.run('op', attempt).catch((failure: unknown) => failure);
+        await clock.runAllAsync();
+        const error = await result;
+        assert.ok(error instanceof ThrottleBudgetSpentError, String(error));
+        assert.equal(error.throttled.status, 429);
+        assert.equal(clock.now, 600_000, 'ten waits of 60 s, not 100');
+        assert.equal(attempt.callCount, 11);
+        assert.equal(p.throttledForMs, 600_000);
+    });
+
+    it('counts concurrent 429s of one window once against the budget', async () => {
+        const p = new RetryPolicy(1, fakeClock(clock), (notice) => notices.push(notice));
+        const first = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '30' })).resolves('a');
+        const second = sinon.stub().onFirstCall().rejects(status(429, { 'retry-after': '30' })).resolves('b');
+        const both = Promise.all([p.run('a', first), p.run('b', second)]);
+        await clock.runAllAsync();
+        assert.deepEqual(await both, ['a', 'b']);
+        assert.equal(p.throttledForMs, 30_000);
+        assert.equal(clock.now, 30_000);
+    });
+
+    it('grants the last wait only what is left of the budget', async () => {
+        const p = new RetryPolicy(20, fakeClock(clock), (notice) => notices.push(notice), { ...timing, throttleBudgetMs: 90_000 });
+        const attempt = sinon.stub().rejects(status(429, { 'retry-after': '60' }));
+        const result = p.run('op', attempt).catch((failure: unknown) => failure);
+        await clock.runAllAsync();
+        assert.ok((await result) instanceof ThrottleBudgetSpentError);
+        assert.deepEqual(notices.map((notice) => notice.delayMs), [60_000, 30_000]);
+        assert.equal(clock.now, 90_000);
+    });
+
+    it('still retries a 503 with its own backoff once the throttling budget is spent', async () => {
+        const p = new RetryPolicy(5, fakeClock(clock, () => 1), (notice) => notices.push(notice), { ...timing, throttleBudgetMs: 1_000 });
+        const attempt = sinon.stub()
+            .onFirstCall().rejects(status(503, { 'retry-after': '5' }))
+            .onSecondCall().rejects(status(503, { 'retry-after': '5' }))
+            .resolves('ok');
+        const result = p.run('op', attempt);
+        await clock.runAllAsync();
+        assert.equal(await result, 'ok');
+        assert.deepEqual(notices.map((notice) => notice.delayMs), [1_000, 2_000], 'the budget granted 1 s, then the backoff took over');
     });
 
     it('makes other operations wait out a 429 too, since throttling is per identity', async () => {

@@ -7,7 +7,7 @@ import type { Localize, TaskLog } from './localize';
 import type { OutputSink } from './outputs';
 import { guardCommandOutput, markdownText, neutralise, neutraliseLines, redact, secretForms } from './safeText';
 import type { AgentContext } from './serverTarget';
-import type { AgentNetwork } from './services';
+import { usableBypassPatterns, type AgentNetwork } from './services';
 
 /**
  * Everything the task takes from, or gives to, the agent goes through task-lib here. This is also the one door for
@@ -118,7 +118,12 @@ export function agentNetwork(): AgentNetwork {
     registerSecrets([...secretForms(proxy?.proxyPassword ?? '', proxy?.proxyUsername), ...secretForms(certificates?.passphrase ?? '')]);
     return {
         proxy: proxy
-            ? { url: proxy.proxyUrl, username: proxy.proxyUsername, password: proxy.proxyPassword, bypass: proxy.proxyBypassHosts ?? [] }
+            ? {
+                  url: proxy.proxyUrl,
+                  username: proxy.proxyUsername,
+                  password: proxy.proxyPassword,
+                  bypass: usableBypassPatterns(proxy.proxyBypassHosts ?? [], (entry, reason) => log.warning(loc('ProxyBypassEntryIgnored', entry, reason))),
+              }
             : undefined,
         certificates: certificates
             ? { caFile: certificates.caFile, certFile: certificates.certFile, keyFile: certificates.keyFile, passphrase: certificates.passphrase }

@@ -1,5 +1,5 @@
 import { contentRangeHeader, type ChunkRange } from './chunkRanges';
-import { HttpError, RedirectRefusedError, UnexpectedResponseError, requestedDelayMs } from './errors';
+import { HttpError, RedirectRefusedError, UnexpectedResponseError, retryAfterMs } from './errors';
 import type { HttpRequest, HttpResponse, HttpTransport } from './httpTransport';
 import { textStart } from './safeText';
 
@@ -97,7 +97,7 @@ export class AttachmentClient {
 
 const emptyBody: RequestBody = { length: 0, open: () => Buffer.alloc(0) };
 
-/** Turns every response the protocol does not promise into a typed error; a 2xx may still ask the client to slow down. */
+/** Turns every response the protocol does not promise into a typed error; a 2xx may still ask the client to slow down (`Retry-After`). */
 export function checkResponse(response: HttpResponse, onSlowDown: (delayMs: number) => void): HttpResponse {
     const { status, headers } = response;
     if (status >= 300 && status < 400) {
@@ -106,7 +106,7 @@ export function checkResponse(response: HttpResponse, onSlowDown: (delayMs: numb
     if (status === 203 || status < 200 || status >= 300) {
         throw HttpError.fromResponse(status, headers, response.body);
     }
-    const delayMs = requestedDelayMs(headers);
+    const delayMs = retryAfterMs(headers);
     if (delayMs !== undefined && delayMs > 0) {
         onSlowDown(delayMs);
     }

@@ -1,3 +1,4 @@
+import type * as http from 'http';
 import { BuildApi } from 'azure-devops-node-api/BuildApi';
 import type { IRequestHandler, IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import { LocationsApi } from 'azure-devops-node-api/LocationsApi';
@@ -21,6 +22,8 @@ export class AzureDevOpsApis {
         private readonly credential: Credential,
         private readonly options: IRequestOptions,
         private readonly userAgent: string,
+        /** Runs on every request's options after the credentials are set: the task's own connection agents go in here. */
+        private readonly prepareRequest?: (options: http.RequestOptions) => void,
     ) {}
 
     workItemTracking(): Promise<WorkItemTrackingApi> {
@@ -51,9 +54,20 @@ export class AzureDevOpsApis {
     /** A new handler per client: node-api's handlers pin the first host they see and send the token to no other. */
     private handler(): IRequestHandler {
         const credential = this.credential;
-        return credential.kind === 'bearer'
-            ? new BearerCredentialHandler(credential.token)
-            : new BasicCredentialHandler(credential.username, credential.password);
+        const handler: IRequestHandler =
+            credential.kind === 'bearer' ? new BearerCredentialHandler(credential.token) : new BasicCredentialHandler(credential.username, credential.password);
+        const prepare = this.prepareRequest;
+        if (!prepare) {
+            return handler;
+        }
+        return {
+            prepareRequest: (options) => {
+                handler.prepareRequest(options);
+                prepare(options);
+            },
+            canHandleAuthentication: (response) => handler.canHandleAuthentication(response),
+            handleAuthentication: (httpClient, requestInfo, data) => handler.handleAuthentication(httpClient, requestInfo, data),
+        };
     }
 
     private once<T>(key: string, create: () => Promise<T>): Promise<T> {

@@ -59,6 +59,81 @@ export class NetworkError extends Error {
     }
 }
 
+/**
+ * The watchdog aborted a request: `connect`, no connection was ready in time (TCP, the proxy's CONNECT, the TLS
+ * handshake); `idle`, nothing moved while the body was being sent; `response`, the answer was not complete in time
+ * after the body had been sent, however it trickled in.
+ */
+export class StallError extends NetworkError {
+    constructor(
+        readonly stage: 'connect' | 'idle' | 'response',
+        readonly timeoutMs: number,
+        readonly viaProxy = false,
+        readonly secure = false,
+    ) {
+        super('ESTALLED', stallMessage(stage, timeoutMs / 1000, viaProxy, secure));
+    }
+}
+
+function stallMessage(stage: StallError['stage'], seconds: number, viaProxy: boolean, secure: boolean): string {
+    switch (stage) {
+        case 'connect': {
+            const steps = [viaProxy ? "the proxy's CONNECT" : 'the TCP connection', ...(secure ? ['the TLS handshake'] : [])].join(' and ');
+            return `stalled: no connection was ready within ${seconds} s (${steps})`;
+        }
+        case 'idle':
+            return `no data sent or received for ${seconds} s`;
+        case 'response':
+            return `stalled: the response was not complete within ${seconds} s of the request being sent`;
+    }
+}
+
+/**
+ * The server's answers to a chunked upload did not match what the task sent (after a lost reply), so the file was
+ * started again as a new attachment, `restarts` times, and the last start met the same. `refusal` is the last answer.
+ */
+export class ChunkStateMismatchError extends Error {
+    override readonly name = 'ChunkStateMismatchError';
+
+    constructor(readonly refusal: unknown, readonly restarts: number) {
+        super(`the server's state of the chunked upload does not match what was sent: ${refusal instanceof Error ? refusal.message : String(refusal)}`);
+    }
+}
+
+/** A chunk refused for where it stands (its offset, a complete attachment, one still being received), not for its size or rights. */
+export function isChunkRefusal(error: unknown): boolean {
+    return error instanceof HttpError && (error.status === 400 || error.status === 409) && error.tfCode !== 'TF237082';
+}
+
+/** The refusal says the attachment is already complete, as a server that does not accept replays answers a resent last chunk. */
+export function saysAttachmentComplete(error: unknown): boolean {
+    return error instanceof HttpError && /\balready (been )?complete/i.test(error.serverMessage);
+}
+
+/**
+ * A failure after which the server may have committed the request: the body may have reached it and only the reply
+ * was lost (a reset, a stall while it answered, a gateway that gave up waiting). Not a connection that never
+ * opened, a refused tunnel or throttling.
+ */
+export function mayHaveBeenCommitted(error: unknown): boolean {
+    if (error instanceof HttpError) {
+        return error.status === 500 || error.status === 502 || error.status === 504;
+    }
+    if (!(error instanceof NetworkError) || !isRetryable(error) || proxyRefusal(error) !== undefined) {
+        return false;
+    }
+    return !(error instanceof StallError && error.stage === 'connect') && error.code !== 'ECONNREFUSED';
+}
+
+/** A 429 that came after the run had spent its whole throttling budget: it fails its request without waiting. */
+export class ThrottleBudgetSpentError extends Error {
+    override readonly name = 'ThrottleBudgetSpentError';
+
+    constructor(readonly throttled: HttpError, readonly budgetMs: number) {
+        super(`${throttled.message} (the run has already waited ${budgetMs / 1000} s for throttling, its limit)`);
+    }
+}
+
 /** What the task was doing with a file when it found it changed or could not read it. */
 export type FileActivity = 'upload' | 'hashing';
 
@@ -147,14 +222,12 @@ export function proxyRefusal(error: unknown): number | undefined {
     return match ? Number(match[1]) : undefined;
 }
 
-/** The wait the server asked for, in milliseconds: `Retry-After` (seconds) or `X-RateLimit-Delay` (seconds, fractional), whichever is longer. */
-export function requestedDelayMs(headers: IncomingHttpHeaders, now: number = Date.now()): number | undefined {
-    const retryAfter = parseRetryAfter(single(headers['retry-after']), now);
-    const rateLimitDelay = parseSeconds(single(headers['x-ratelimit-delay']));
-    if (retryAfter === undefined && rateLimitDelay === undefined) {
-        return undefined;
-    }
-    return Math.max(retryAfter ?? 0, rateLimitDelay ?? 0);
+/**
+ * The wait the server asked for, in milliseconds: `Retry-After` (seconds or an HTTP date). `X-RateLimit-Delay` is
+ * not a request to wait: it says how long the server already delayed this request (Microsoft's rate-limits page).
+ */
+export function retryAfterMs(headers: IncomingHttpHeaders, now: number = Date.now()): number | undefined {
+    return parseRetryAfter(single(headers['retry-after']), now);
 }
 
 function parseRetryAfter(value: string | undefined, now: number): number | undefined {

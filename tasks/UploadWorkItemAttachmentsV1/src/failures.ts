@@ -1,17 +1,20 @@
 import {
+    ChunkStateMismatchError,
     FileChangedError,
     FileLockedError,
     FileUnreadableError,
     HttpError,
     NetworkError,
     RedirectRefusedError,
+    StallError,
+    ThrottleBudgetSpentError,
     UnexpectedResponseError,
     isCertificateError,
     isClientCertificateRefused,
     proxyRefusal,
 } from './errors';
 import type { ArtifactFile } from './findArtifacts';
-import { formatBytes } from './format';
+import { formatBytes, formatSeconds } from './format';
 import type { Localize } from './localize';
 
 export interface FailureContext {
@@ -37,6 +40,13 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
     if (error instanceof HttpError) {
         return describeHttpError(error, file, context, loc);
     }
+    if (error instanceof ThrottleBudgetSpentError) {
+        return loc('FailureThrottleBudget', error.throttled.serverMessage, formatSeconds(error.budgetMs));
+    }
+    if (error instanceof ChunkStateMismatchError) {
+        const refusal = error.refusal instanceof HttpError ? `HTTP ${error.refusal.status}: ${error.refusal.serverMessage}` : String(error.refusal);
+        return loc('FailureChunkState', error.restarts, refusal);
+    }
     if (error instanceof RedirectRefusedError) {
         return loc('FailureRedirect', error.status, hostOf(error.location));
     }
@@ -56,6 +66,12 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
         }
         if (isCertificateError(error)) {
             return loc('FailureCertificate', error.code, firstLine(error.message));
+        }
+        if (error instanceof StallError && error.stage === 'connect') {
+            return loc('FailureStalledConnect', context.stallTimeoutMs / 1000, loc(error.viaProxy ? 'StallStepsProxy' : 'StallStepsDirect'), context.attempts);
+        }
+        if (error instanceof StallError && error.stage === 'response') {
+            return loc('FailureStalledResponse', context.stallTimeoutMs / 1000, context.attempts);
         }
         if (error.code === 'ESTALLED') {
             return loc('FailureStalled', context.stallTimeoutMs / 1000, context.attempts);
@@ -93,6 +109,10 @@ function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | 
     }
     if (error.tfCode === 'TF237082' && file) {
         return loc('FailureTooLarge', formatBytes(file.size), error.serverMessage);
+    }
+    // A front end's request limit, answered before the body is read: only a simple upload sends a whole file at once.
+    if (error.status === 413 && file) {
+        return loc('FailureSimpleTooLarge', error.serverMessage, formatBytes(file.size));
     }
     if (error.tfCode === 'TF237111' || error.status === 403) {
         return loc('FailureAreaPathDenied', context.areaPath ?? loc('DefaultAreaPath'), context.identity, error.serverMessage);

@@ -1,8 +1,10 @@
 import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
-import * as tunnel from 'tunnel';
-import { NetworkError } from './errors';
+import { createConnectionAgent, stallOf, type ProxySettings, type TlsSettings } from './connectionAgent';
+import { NetworkError, StallError } from './errors';
+
+export type { ProxySettings, TlsSettings } from './connectionAgent';
 
 export interface HttpRequest {
     readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH';
@@ -23,20 +25,6 @@ export interface HttpTransport {
     close(): void;
 }
 
-export interface ProxySettings {
-    readonly url: string;
-    readonly username?: string;
-    readonly password?: string;
-}
-
-export interface TlsSettings {
-    readonly ca?: Buffer;
-    readonly cert?: Buffer;
-    readonly key?: Buffer;
-    readonly passphrase?: string;
-    readonly rejectUnauthorized: boolean;
-}
-
 export interface TransportSettings {
     /** The only origin that ever sees the `Authorization` header. */
     readonly tokenOrigin: string;
@@ -52,7 +40,7 @@ export interface TransportSettings {
 const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /**
- * HTTP(S) with keep-alive, the agent's proxy and certificates, a stall watchdog and no redirects.
+ * HTTP(S) with keep-alive, the agent's proxy and certificates, a watchdog over the whole request and no redirects.
  * It is node:http rather than node-api's client because an upload must stream an exact byte range,
  * abort when that range turns out short, and never replay a redirect with the token.
  */
@@ -80,6 +68,8 @@ export class NodeHttpTransport implements HttpTransport {
             // Opened first: a body that cannot be opened (a vanished file) fails before any byte is sent.
             const body = request.body?.open();
             let settled = false;
+            let answered = false;
+            let bodySent = false;
             const settle = (error: Error | undefined, response?: HttpResponse) => {
                 if (settled) {
                     return;
@@ -90,78 +80,87 @@ export class NodeHttpTransport implements HttpTransport {
                 }
                 if (error) {
                     req.destroy();
-                    reject(error);
+                    // A reset that follows the watchdog's abort is its consequence: report the stall.
+                    reject(stallOf(req) ?? error);
                 } else {
                     resolve(response as HttpResponse);
                 }
             };
             const req = client.request(url, { method: request.method, headers, agent: this.agentFor(url) }, (res) => {
-                readResponse(res).then((text) => settle(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: text }), settle);
+                answered = true;
+                readResponse(res).then(({ text, cutOff }) =>
+                    cutOff ? settle(...earlyAnswerOrFailure(res, text, cutOff)) : settle(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: text }),
+                );
             });
+            req.once('finish', () => {
+                bodySent = true;
+            });
+            // While the body is being sent, an idle connection is a stall; after that the agent's response deadline rules.
             req.setTimeout(this.settings.stallTimeoutMs, () => {
-                req.destroy(new NetworkError('ESTALLED', `no data sent or received for ${this.settings.stallTimeoutMs / 1000} s`));
+                if (!bodySent && !answered) {
+                    req.destroy(new StallError('idle', this.settings.stallTimeoutMs));
+                }
             });
-            req.on('error', (error: NodeJS.ErrnoException) => settle(asNetworkError(error)));
+            req.on('error', (error: NodeJS.ErrnoException) => {
+                // A server that answers early (a 413 while the body is still coming) and hangs up breaks the pipe of the
+                // body that follows: the answer being read is what to report, not that broken pipe.
+                if (!answered || stallOf(req)) {
+                    settle(asNetworkError(error));
+                }
+            });
             if (!body || Buffer.isBuffer(body)) {
                 // Headers and a small body leave in one write.
                 req.end(body);
                 return;
             }
-            // The body's own errors (a short or vanished file) win over the reset they cause.
-            body.on('error', (error) => settle(error));
+            // The body's own errors (a short or vanished file) win over the reset they cause, unless the server has already answered.
+            body.on('error', (error) => {
+                if (!answered) {
+                    settle(error);
+                }
+            });
             body.pipe(req);
         });
     }
 
     close(): void {
         for (const agent of this.agents.values()) {
-            // tunnel's agents are no http.Agent: they have no destroy(), and close each tunnel once its response has ended.
-            if (typeof agent.destroy === 'function') {
-                agent.destroy();
-            }
+            agent.destroy();
         }
         this.agents.clear();
     }
 
-    private agentFor(url: URL): http.Agent {
+    /** The agent for a URL: direct or through the agent's proxy, one per scheme and proxy. node-api's requests use it too. */
+    agentFor(url: URL): http.Agent {
         const proxy = this.settings.proxyFor(url.href);
         const key = `${url.protocol}|${proxy?.url ?? 'direct'}`;
         let agent = this.agents.get(key);
         if (!agent) {
-            agent = this.createAgent(url.protocol === 'https:', proxy);
+            agent = createConnectionAgent(url.protocol === 'https:', { stallTimeoutMs: this.settings.stallTimeoutMs, proxy, tls: this.settings.tls });
             this.agents.set(key, agent);
         }
         return agent;
     }
-
-    private createAgent(secure: boolean, proxy: ProxySettings | undefined): http.Agent {
-        const tls = this.settings.tls;
-        const tlsOptions = { ca: tls.ca, cert: tls.cert, key: tls.key, passphrase: tls.passphrase, rejectUnauthorized: tls.rejectUnauthorized };
-        if (!proxy) {
-            return secure ? new https.Agent({ keepAlive: true, ...tlsOptions }) : new http.Agent({ keepAlive: true });
-        }
-        const proxyUrl = new URL(proxy.url);
-        const proxyAuth = proxy.username || proxy.password ? `${proxy.username ?? ''}:${proxy.password ?? ''}` : undefined;
-        const proxyOptions = {
-            host: proxyUrl.hostname,
-            port: Number(proxyUrl.port) || (proxyUrl.protocol === 'https:' ? 443 : 80),
-            proxyAuth,
-        };
-        // tunnel's typings list Buffer[] for ca; a single Buffer is what node's tls takes as well.
-        const tunnelTls = { ...tlsOptions, ca: tls.ca ? [tls.ca] : undefined };
-        if (proxyUrl.protocol === 'https:') {
-            return secure
-                ? tunnel.httpsOverHttps({ proxy: proxyOptions, ...tunnelTls })
-                : tunnel.httpOverHttps({ proxy: proxyOptions });
-        }
-        return secure ? tunnel.httpsOverHttp({ proxy: proxyOptions, ...tunnelTls }) : tunnel.httpOverHttp({ proxy: proxyOptions });
-    }
 }
 
-function readResponse(res: http.IncomingMessage): Promise<string> {
-    return new Promise((resolve, reject) => {
+/**
+ * A response whose body broke off: an error status that has arrived is still the server's answer (the rest of its
+ * text is lost with the connection); a 2xx cut short is a lost reply, for the caller to treat as such.
+ */
+function earlyAnswerOrFailure(res: http.IncomingMessage, partialBody: string, error: Error): [Error | undefined, HttpResponse?] {
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && !(error instanceof StallError)) {
+        return [undefined, { status, headers: res.headers, body: partialBody }];
+    }
+    return [error];
+}
+
+/** The body as text, and why it broke off when it did: the part that arrived can still carry the server's message. */
+function readResponse(res: http.IncomingMessage): Promise<{ text: string; cutOff?: Error }> {
+    return new Promise((resolve) => {
         const parts: Buffer[] = [];
         let size = 0;
+        const text = () => Buffer.concat(parts).toString('utf8');
         res.on('data', (chunk: Buffer) => {
             // Error bodies and {id, url} replies are small; a huge body is a wrong endpoint, and only its start matters.
             if (size < MAX_RESPONSE_BYTES) {
@@ -169,9 +168,13 @@ function readResponse(res: http.IncomingMessage): Promise<string> {
                 size += chunk.length;
             }
         });
-        res.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
-        res.on('error', (error: NodeJS.ErrnoException) => reject(asNetworkError(error)));
-        res.on('aborted', () => reject(new NetworkError('ECONNRESET', 'the connection closed before the response was complete')));
+        res.on('end', () => resolve({ text: text() }));
+        res.on('error', (error: NodeJS.ErrnoException) => resolve({ text: text(), cutOff: asNetworkError(error) }));
+        res.on('close', () => {
+            if (!res.complete) {
+                resolve({ text: text(), cutOff: new NetworkError('ECONNRESET', 'the connection closed before the response was complete') });
+            }
+        });
     });
 }
 

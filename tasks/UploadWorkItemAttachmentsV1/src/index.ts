@@ -15,7 +15,7 @@ import { safeUrl } from './safeText';
 import { resolveServerTarget, secretsOf } from './serverTarget';
 import { createUploadServices, type UploadServices } from './services';
 import { uploadAll, type UploadOutcome } from './uploadAll';
-import { uploadFile, type UploadedAttachment } from './uploadFile';
+import { uploadFile, type UploadNotice, type UploadedAttachment } from './uploadFile';
 import { WorkItemsClient } from './workItems';
 
 /**
@@ -96,6 +96,7 @@ function uploadFiles(files: ArtifactFile[], settings: TaskSettings, services: Up
                     clock: systemClock,
                     chunkSizeBytes: settings.chunkSizeBytes,
                     uploadType: settings.uploadType,
+                    report: logUploadNotice,
                 }),
             ),
         // Logged as it happens; the one error issue is the summary at the end, which names every failed file.
@@ -113,6 +114,22 @@ function logUploaded(attachment: UploadedAttachment): UploadedAttachment {
     // The URL as the outputs spell it, so that a line of the log can be matched with an entry of AttachmentUrls.
     log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(attachment.url)));
     return attachment;
+}
+
+function logUploadNotice(notice: UploadNotice): void {
+    const file = notice.file.relativePath;
+    switch (notice.kind) {
+        case 'chunkAlreadyReceived':
+            return log.info(loc('ChunkAlreadyReceived', file, notice.chunk, notice.chunks));
+        case 'attachmentAlreadyComplete':
+            return log.info(loc('AttachmentAlreadyComplete', file));
+        case 'simpleResent':
+            return log.info(loc('SimpleUploadResent', file));
+        case 'restarted': {
+            const reason = notice.reason instanceof Error ? notice.reason.message : String(notice.reason);
+            return log.warning(loc('UploadRestarted', file, reason, notice.restart, notice.maxRestarts));
+        }
+    }
 }
 
 function logRetry(notice: RetryNotice): void {

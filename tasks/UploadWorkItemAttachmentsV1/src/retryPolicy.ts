@@ -1,15 +1,17 @@
-import { HttpError, isRetryable, requestedDelayMs } from './errors';
+import { HttpError, ThrottleBudgetSpentError, isRetryable, retryAfterMs } from './errors';
 
 export interface RetryTiming {
     /** The first backoff; each further retry doubles it. */
     readonly baseDelayMs: number;
     /** The longest backoff the task chooses itself. */
     readonly maxDelayMs: number;
-    /** The longest wait the task accepts from a `Retry-After` header before it gives up waiting longer. */
+    /** The longest single wait the task grants a `Retry-After`: an hour-long one must not put the job to sleep. */
     readonly maxRequestedDelayMs: number;
+    /** How long throttling may hold the run back in all; past it, a 429 fails its request at once. */
+    readonly throttleBudgetMs: number;
 }
 
-export const DEFAULT_RETRY_TIMING: RetryTiming = { baseDelayMs: 1_000, maxDelayMs: 30_000, maxRequestedDelayMs: 300_000 };
+export const DEFAULT_RETRY_TIMING: RetryTiming = { baseDelayMs: 1_000, maxDelayMs: 30_000, maxRequestedDelayMs: 60_000, throttleBudgetMs: 600_000 };
 
 export interface Clock {
     now(): number;
@@ -34,11 +36,13 @@ export interface RetryNotice {
 
 /**
  * Retries throttled, failed-on-the-server and broken requests with exponential backoff and jitter.
- * One policy serves every upload of a run: a server that asks one request to wait is throttling the
- * identity, so every request that starts afterwards waits too.
+ * One policy serves every upload of a run: a server that throttles one request is throttling the
+ * identity, so every request that starts afterwards waits too. The waits throttling causes are
+ * bounded twice: one wait by `maxRequestedDelayMs`, all of them together by `throttleBudgetMs`.
  */
 export class RetryPolicy {
     private resumeAt = 0;
+    private throttledMs = 0;
     /** Failures that have used up the retries of an inner operation (the API negotiation inside an upload). */
     private readonly exhausted = new WeakSet<object>();
 
@@ -51,6 +55,11 @@ export class RetryPolicy {
         if (!Number.isInteger(retries) || retries < 0) {
             throw new RangeError(`retries must be a non-negative integer, got ${retries}`);
         }
+    }
+
+    /** How long throttling has held the run back so far. */
+    get throttledForMs(): number {
+        return this.throttledMs;
     }
 
     async run<T>(operation: string, attemptOnce: () => Promise<T>): Promise<T> {
@@ -68,6 +77,11 @@ export class RetryPolicy {
                     this.exhausted.add(error as object);
                     throw error;
                 }
+                if (isThrottled(error) && this.budgetLeftMs() === 0) {
+                    const spent = new ThrottleBudgetSpentError(error as HttpError, this.timing.throttleBudgetMs);
+                    this.exhausted.add(spent);
+                    throw spent;
+                }
                 const delayMs = this.delayBeforeRetry(attempt, error);
                 this.onRetry(Object.freeze({ operation, attempt, maxAttempts, delayMs, error }));
                 await this.clock.sleep(delayMs);
@@ -75,18 +89,22 @@ export class RetryPolicy {
         }
     }
 
-    /** Honours a `Retry-After` that came on a successful response: later requests start no earlier. */
+    /** Honours a `Retry-After` that came on a successful response: later requests start no earlier, within the budget. */
     slowDown(delayMs: number): void {
-        const capped = Math.min(delayMs, this.timing.maxRequestedDelayMs);
-        this.resumeAt = Math.max(this.resumeAt, this.clock.now() + capped);
+        this.holdBack(delayMs);
     }
 
-    /** The server's requested wait when it sent one, else exponential backoff with jitter. */
+    /**
+     * The server's `Retry-After` when it sent one, else exponential backoff with jitter. After a 429 the wait holds
+     * back every request of the run; it counts against the throttling budget, and so does any `Retry-After`.
+     */
     delayBeforeRetry(failedAttempt: number, error: unknown): number {
-        const requested = error instanceof HttpError ? requestedDelayMs(error.headers, this.clock.now()) : undefined;
-        if (requested !== undefined) {
-            this.slowDown(requested);
-            return Math.min(requested, this.timing.maxRequestedDelayMs);
+        const requested = error instanceof HttpError ? retryAfterMs(error.headers, this.clock.now()) : undefined;
+        if (isThrottled(error)) {
+            return this.holdBack(requested ?? this.backoffMs(failedAttempt));
+        }
+        if (requested !== undefined && this.budgetLeftMs() > 0) {
+            return this.holdBack(requested);
         }
         return this.backoffMs(failedAttempt);
     }
@@ -97,6 +115,25 @@ export class RetryPolicy {
         return Math.round(step / 2 + (this.clock.random() * step) / 2);
     }
 
+    /**
+     * Holds every request back until `delayMs` (at most `maxRequestedDelayMs`) from now. Only the part that lies
+     * beyond an earlier hold counts against the budget, so concurrent 429s of one window count once.
+     * Returns how long the caller now has to wait.
+     */
+    private holdBack(delayMs: number): number {
+        const now = this.clock.now();
+        const heldUntil = Math.max(this.resumeAt, now);
+        const extension = Math.max(0, now + Math.min(delayMs, this.timing.maxRequestedDelayMs) - heldUntil);
+        const granted = Math.min(extension, this.budgetLeftMs());
+        this.throttledMs += granted;
+        this.resumeAt = heldUntil + granted;
+        return this.resumeAt - now;
+    }
+
+    private budgetLeftMs(): number {
+        return Math.max(0, this.timing.throttleBudgetMs - this.throttledMs);
+    }
+
     private async waitWhileSlowedDown(): Promise<void> {
         let remaining = this.resumeAt - this.clock.now();
         while (remaining > 0) {
@@ -104,4 +141,8 @@ export class RetryPolicy {
             remaining = this.resumeAt - this.clock.now();
         }
     }
+}
+
+function isThrottled(error: unknown): boolean {
+    return error instanceof HttpError && error.status === 429;
 }

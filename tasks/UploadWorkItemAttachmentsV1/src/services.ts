@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import type * as http from 'http';
+import * as https from 'https';
 import type { IncomingHttpHeaders } from 'http';
 import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { VsoClient } from 'azure-devops-node-api/VsoClient';
@@ -6,12 +8,13 @@ import { AttachmentClient, type LocateResource } from './attachmentClient';
 import { AzureDevOpsApis } from './azureDevOpsApis';
 import { HttpError, NetworkError, UnexpectedResponseError } from './errors';
 import { NodeHttpTransport, type ProxySettings, type TlsSettings } from './httpTransport';
+import { trustedRoots } from './trustedRoots';
 import type { TaskSettings } from './inputs';
 import type { RetryPolicy } from './retryPolicy';
 import { authorizationHeader, type ServerTarget } from './serverTarget';
 
 export interface ProxyConfiguration extends ProxySettings {
-    /** Regular expressions, matched case-insensitively against the whole request URL, as the agent does. */
+    /** Regular expressions, matched case-insensitively against the whole request URL, as the agent does; valid ones only (usableBypassPatterns). */
     readonly bypass: readonly string[];
 }
 
@@ -47,7 +50,8 @@ export function createUploadServices(target: ServerTarget, settings: TaskSetting
         tls: tlsSettings(network),
         userAgent: USER_AGENT,
     });
-    const apis = new AzureDevOpsApis(target.collectionUrl, target.credential, nodeApiOptions(network, settings), USER_AGENT);
+    // node-api's requests go through the same agents, so the same watchdog, proxy and trusted roots cover them.
+    const apis = new AzureDevOpsApis(target.collectionUrl, target.credential, nodeApiOptions(network, settings), USER_AGENT, useAgents((url) => transport.agentFor(url)));
     const locate = nodeApiLocator(() => apis.workItemTracking(), policy);
     const attachments = new AttachmentClient(transport, locate, { project: target.project, areaPath: settings.areaPath }, (delayMs) =>
         policy.slowDown(delayMs),
@@ -63,11 +67,41 @@ export function proxyFor(proxy: ProxyConfiguration | undefined, url: string): Pr
     return proxy;
 }
 
+/**
+ * The bypass entries worth using: trimmed (`.proxybypass` lines often carry spaces), empty ones dropped, and one
+ * that is not a valid regular expression ignored with a warning, instead of failing every request (typed-rest-client
+ * compiles the list when a client is made, so one bad entry would fail every node-api call).
+ */
+export function usableBypassPatterns(entries: readonly string[], warnInvalid: (entry: string, reason: string) => void): string[] {
+    const usable: string[] = [];
+    for (const entry of entries.map((raw) => raw.trim()).filter((trimmed) => trimmed.length > 0)) {
+        try {
+            new RegExp(entry, 'i');
+            usable.push(entry);
+        } catch (error) {
+            warnInvalid(entry, error instanceof Error ? error.message : String(error));
+        }
+    }
+    return usable;
+}
+
+/**
+ * Makes node-api (typed-rest-client) send through our agents. A request handler may change the request options
+ * after typed-rest-client chose its own agent; which scheme that agent speaks tells the request's scheme.
+ */
+export function useAgents(agentFor: (url: URL) => http.Agent): (options: http.RequestOptions) => void {
+    return (options) => {
+        const chosen = options.agent as { defaultPort?: number } | undefined;
+        const secure = chosen instanceof https.Agent || chosen?.defaultPort === 443;
+        options.agent = agentFor(new URL(`${secure ? 'https' : 'http'}://${options.host}:${options.port}${options.path ?? '/'}`));
+    };
+}
+
 function tlsSettings(network: AgentNetwork): TlsSettings {
     const files = network.certificates;
     const read = (file: string | undefined) => (file ? fs.readFileSync(file) : undefined);
     return {
-        ca: read(files?.caFile),
+        ca: trustedRoots(files?.caFile ? fs.readFileSync(files.caFile, 'utf8') : undefined),
         cert: read(files?.certFile),
         key: read(files?.keyFile),
         passphrase: files?.passphrase,
@@ -83,7 +117,8 @@ function nodeApiOptions(network: AgentNetwork, settings: TaskSettings): IRequest
         keepAlive: true,
         socketTimeout: settings.stallTimeoutMs,
         ignoreSslError: network.skipCertValidation,
-        cert: network.certificates,
+        // No caFile: typed-rest-client would make it the only root. Trust comes from our agents (useAgents), which add it to the defaults.
+        cert: network.certificates && { ...network.certificates, caFile: undefined },
         proxy: proxy && {
             proxyUrl: proxy.url,
             proxyUsername: proxy.username,
@@ -116,22 +151,23 @@ export function nodeApiLocator(connectArea: () => Promise<{ vsoClient: VsoClient
 
 /** node-api throws plain Errors with `statusCode` and `result`; give them the same types as our own requests' failures. */
 export function fromNodeApiError(error: unknown): unknown {
+    // Our agents' own failures (a stall with its stage) pass through typed-rest-client unchanged.
+    if (error instanceof NetworkError) {
+        return error;
+    }
     const failure = error as {
         statusCode?: number;
         result?: { message?: string; typeKey?: string };
         responseHeaders?: IncomingHttpHeaders;
         code?: string;
         message?: string;
-        rateLimit?: { retryAfter?: number; delay?: number };
+        rateLimit?: { retryAfter?: number };
     };
     if (typeof failure?.statusCode === 'number') {
         // responseHeaders is missing when the body was not JSON; rateLimit is read from the headers either way.
         const headers: IncomingHttpHeaders = { ...failure.responseHeaders };
         if (failure.rateLimit?.retryAfter !== undefined) {
             headers['retry-after'] ??= String(failure.rateLimit.retryAfter);
-        }
-        if (failure.rateLimit?.delay !== undefined) {
-            headers['x-ratelimit-delay'] ??= String(failure.rateLimit.delay);
         }
         return new HttpError(failure.statusCode, failure.result?.message ?? failure.message ?? '', failure.result?.typeKey, headers);
     }
