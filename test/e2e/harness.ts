@@ -28,6 +28,7 @@ export class Scenario {
         return new Scenario(await AzureDevOpsEmulator.start({ token: TOKEN, projects: [PROJECT], ...options }));
     }
 
+    /** Runs the bundled task against this emulator, and checks that it printed no logging command it did not mean. */
     async run(inputs: Record<string, string>, extra: Partial<RunOptions> = {}): Promise<TaskRun> {
         const run = await runTask({
             collectionUrl: this.emulator.collectionUrl,
@@ -38,6 +39,8 @@ export class Scenario {
             ...extra,
         });
         this.agentTempFolders.push(run.tempDirectory);
+        // Whatever a test is about, the task never prints a logging command it did not mean.
+        assertNothingInjected(run);
         return run;
     }
 
