@@ -10,7 +10,7 @@ import {
     rootedExclude,
     sameEntryName,
     spellAsOnDisk,
-} from '../../tasks/UploadWorkItemAttachmentsV1/src/artifactPaths';
+} from '../../engine/find/artifactPaths';
 
 const { win32, posix } = path;
 

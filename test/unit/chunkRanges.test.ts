@@ -1,5 +1,5 @@
 import * as assert from 'assert/strict';
-import { chunkRanges, contentRangeHeader, rangeLength } from '../../tasks/UploadWorkItemAttachmentsV1/src/chunkRanges';
+import { chunkRanges, contentRangeHeader, rangeLength } from '../../engine/upload/chunkRanges';
 
 describe('chunkRanges', () => {
     it('has no ranges for an empty file', () => {

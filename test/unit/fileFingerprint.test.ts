@@ -1,8 +1,8 @@
 import * as assert from 'assert/strict';
 import type { BigIntStats } from 'fs';
 import * as sinon from 'sinon';
-import { FileChangedError, FileLockedError, FileUnreadableError } from '../../tasks/UploadWorkItemAttachmentsV1/src/errors';
-import { LOCK_RETRIES, LOCK_RETRY_DELAY_MS, assertSameFile, fingerprintOf, retryWhileLocked } from '../../tasks/UploadWorkItemAttachmentsV1/src/fileFingerprint';
+import { FileChangedError, FileLockedError, FileUnreadableError } from '../../engine/http/errors';
+import { LOCK_RETRIES, LOCK_RETRY_DELAY_MS, assertSameFile, fingerprintOf, retryWhileLocked } from '../../engine/files/fileFingerprint';
 
 /** An NTFS file ID past 2^53: a Number would round it, and two files would look like one. */
 const BIG_ID = 2n ** 53n + 1n;

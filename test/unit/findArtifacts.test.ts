@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type * as TaskLib from 'azure-pipelines-task-lib/task';
-import { findArtifacts } from '../../tasks/UploadWorkItemAttachmentsV1/src/findArtifacts';
+import { findArtifacts } from '../../engine/find/findArtifacts';
 
 /** The files `tl.findMatch` returns, relative with `/`: the semantics the finder keeps. Its debug lines (from loading on) go nowhere. */
 function taskLibFiles(root: string, patterns: string[]): string[] {

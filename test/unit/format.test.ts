@@ -1,5 +1,5 @@
 import * as assert from 'assert/strict';
-import { formatBytes, formatSeconds, formatSpeed } from '../../tasks/UploadWorkItemAttachmentsV1/src/format';
+import { formatBytes, formatSeconds, formatSpeed } from '../../engine/text/format';
 
 describe('format', () => {
     it('gives small sizes in bytes, and larger ones rounded with the exact count', () => {

@@ -2,7 +2,8 @@ import * as assert from 'assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { InputError, MEBIBYTE, readSettings } from '../../tasks/UploadWorkItemAttachmentsV1/src/inputs';
+import { MEBIBYTE } from '../../engine/settings';
+import { InputError, readSettings } from '../../tasks/UploadWorkItemAttachmentsV1/src/inputs';
 
 /** Formats like tl.loc does not matter here: the key and its values do. */
 const loc = (key: string, ...params: (string | number)[]) => [key, ...params].join('|');

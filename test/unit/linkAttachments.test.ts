@@ -1,10 +1,10 @@
 import * as assert from 'assert/strict';
 import * as sinon from 'sinon';
-import { HttpError } from '../../tasks/UploadWorkItemAttachmentsV1/src/errors';
-import type { ArtifactFile } from '../../tasks/UploadWorkItemAttachmentsV1/src/findArtifacts';
-import type { HashedFile, WorkItemSnapshot } from '../../tasks/UploadWorkItemAttachmentsV1/src/linkPlan';
-import { linkAttachments, type LinkingContext, type PreparedLinks } from '../../tasks/UploadWorkItemAttachmentsV1/src/linking';
-import type { WorkItemsClient } from '../../tasks/UploadWorkItemAttachmentsV1/src/workItems';
+import { HttpError } from '../../engine/http/errors';
+import type { ArtifactFile } from '../../engine/find/findArtifacts';
+import type { HashedFile, WorkItemSnapshot } from '../../engine/link/linkPlan';
+import { linkAttachments, type LinkingContext, type PreparedLinks } from '../../engine/link/linking';
+import type { WorkItemsClient } from '../../engine/link/workItems';
 
 function hashed(name: string): HashedFile {
     const file: ArtifactFile = { absolutePath: `/a/${name}`, relativePath: `logs/${name}`, name, size: 1, fingerprint: { dev: 0n, ino: 0n, size: 1n, mtimeNs: 0n, ctimeNs: 0n } };

@@ -1,5 +1,5 @@
 import * as assert from 'assert/strict';
-import type { ArtifactFile } from '../../tasks/UploadWorkItemAttachmentsV1/src/findArtifacts';
+import type { ArtifactFile } from '../../engine/find/findArtifacts';
 import {
     MAX_ATTACHMENTS_PER_WORK_ITEM,
     attachmentIn,
@@ -11,7 +11,7 @@ import {
     type AttachmentRef,
     type HashedFile,
     type WorkItemSnapshot,
-} from '../../tasks/UploadWorkItemAttachmentsV1/src/linkPlan';
+} from '../../engine/link/linkPlan';
 
 const COLLECTION = 'https://ado.example/tfs/Default/';
 const GUID_A = '0f8fad5b-d9cb-469f-a165-70867728950e';

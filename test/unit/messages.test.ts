@@ -7,9 +7,14 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const taskFolder = path.join(repoRoot, 'tasks', 'UploadWorkItemAttachmentsV1');
 const task = JSON.parse(fs.readFileSync(path.join(taskFolder, 'task.json'), 'utf8')) as { messages: Record<string, string> };
 
+/** The task's own sources and the engine's: both speak through task.json's messages. */
 function sourceFiles(): string[] {
-    const folder = path.join(taskFolder, 'src');
-    return fs.readdirSync(folder).filter((name) => name.endsWith('.ts')).map((name) => path.join(folder, name));
+    return [path.join(taskFolder, 'src'), path.join(repoRoot, 'engine')].flatMap((folder) =>
+        fs
+            .readdirSync(folder, { recursive: true, encoding: 'utf8' })
+            .filter((name) => name.endsWith('.ts'))
+            .map((name) => path.join(folder, name)),
+    );
 }
 
 describe('localized messages', () => {

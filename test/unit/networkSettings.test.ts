@@ -3,8 +3,8 @@ import * as http from 'http';
 import * as https from 'https';
 import * as tls from 'tls';
 import { testCertificates } from '../emulator';
-import { proxyFor, usableBypassPatterns, useAgents } from '../../tasks/UploadWorkItemAttachmentsV1/src/services';
-import { trustedRoots } from '../../tasks/UploadWorkItemAttachmentsV1/src/trustedRoots';
+import { proxyFor, usableBypassPatterns, useAgents } from '../../engine/http/services';
+import { trustedRoots } from '../../engine/http/trustedRoots';
 
 describe('trusted roots', () => {
     it('adds the CA file of Agent.CAInfo to the default roots instead of replacing them', () => {

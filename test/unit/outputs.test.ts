@@ -1,6 +1,7 @@
 import * as assert from 'assert/strict';
-import type { ArtifactFile } from '../../tasks/UploadWorkItemAttachmentsV1/src/findArtifacts';
-import { fitOutputs, outputEntries, publishOutputs, type AttachmentOutput, type OutputSink } from '../../tasks/UploadWorkItemAttachmentsV1/src/outputs';
+import type { ArtifactFile } from '../../engine/find/findArtifacts';
+import type { AttachmentOutput } from '../../engine/attach';
+import { fitOutputs, outputEntries, publishOutputs, type OutputSink } from '../../tasks/UploadWorkItemAttachmentsV1/src/outputs';
 import { summaryMarkdown } from '../../tasks/UploadWorkItemAttachmentsV1/src/summary';
 
 function file(relativePath: string, size = 1): ArtifactFile {

@@ -1,8 +1,8 @@
 import * as assert from 'assert/strict';
 import * as sinon from 'sinon';
-import { FileChangedError, HttpError, NetworkError, ThrottleBudgetSpentError } from '../../tasks/UploadWorkItemAttachmentsV1/src/errors';
-import { checkResponse } from '../../tasks/UploadWorkItemAttachmentsV1/src/attachmentClient';
-import { RetryPolicy, type Clock, type RetryNotice } from '../../tasks/UploadWorkItemAttachmentsV1/src/retryPolicy';
+import { FileChangedError, HttpError, NetworkError, ThrottleBudgetSpentError } from '../../engine/http/errors';
+import { checkResponse } from '../../engine/upload/attachmentClient';
+import { RetryPolicy, type Clock, type RetryNotice } from '../../engine/http/retryPolicy';
 
 const timing = { baseDelayMs: 1_000, maxDelayMs: 8_000, maxRequestedDelayMs: 60_000, throttleBudgetMs: 600_000 };
 

@@ -2,11 +2,11 @@ import * as assert from 'assert/strict';
 import { createHash } from 'crypto';
 import { Readable } from 'stream';
 import * as sinon from 'sinon';
-import { sha256OfAttachment, type AttachmentResponse } from '../../tasks/UploadWorkItemAttachmentsV1/src/attachmentContent';
-import { HttpError } from '../../tasks/UploadWorkItemAttachmentsV1/src/errors';
-import type { ArtifactFile } from '../../tasks/UploadWorkItemAttachmentsV1/src/findArtifacts';
-import { attachmentIn, relationComment, type AttachedFileRelation, type HashedFile, type WorkItemSnapshot } from '../../tasks/UploadWorkItemAttachmentsV1/src/linkPlan';
-import { MAX_DOWNLOADS_PER_FILE, proveReuse, type ReuseProofContext } from '../../tasks/UploadWorkItemAttachmentsV1/src/reuseProof';
+import { sha256OfAttachment, type AttachmentResponse } from '../../engine/link/attachmentContent';
+import { HttpError } from '../../engine/http/errors';
+import type { ArtifactFile } from '../../engine/find/findArtifacts';
+import { attachmentIn, relationComment, type AttachedFileRelation, type HashedFile, type WorkItemSnapshot } from '../../engine/link/linkPlan';
+import { MAX_DOWNLOADS_PER_FILE, proveReuse, type ReuseProofContext } from '../../engine/link/reuseProof';
 
 const COLLECTION = 'https://ado.example/org/';
 

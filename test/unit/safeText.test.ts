@@ -12,7 +12,7 @@ import {
     safeUrl,
     secretForms,
     textStart,
-} from '../../tasks/UploadWorkItemAttachmentsV1/src/safeText';
+} from '../../engine/text/safeText';
 
 /** What the agent would act on: `##vso[` anywhere, `##[` anywhere (at the start it formats the line), in any case. */
 function hasCommand(text: string): boolean {

@@ -3,11 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import type { Localize, TaskLog } from './localize';
+import type { Localize, TaskLog } from '../../../engine/text/localize';
 import type { OutputSink } from './outputs';
-import { guardCommandOutput, markdownText, neutralise, neutraliseLines, redact, secretForms } from './safeText';
+import { guardCommandOutput, markdownText, neutralise, neutraliseLines, redact, secretForms } from '../../../engine/text/safeText';
 import type { AgentContext } from './serverTarget';
-import { usableBypassPatterns, type AgentNetwork } from './services';
+import { usableBypassPatterns, type NetworkSettings } from '../../../engine/http/services';
 
 /**
  * Everything the task takes from, or gives to, the agent goes through task-lib here. This is also the one door for
@@ -112,7 +112,7 @@ function endpointParameter(id: string, key: string): string | undefined {
 }
 
 /** The agent's proxy and certificate settings, as task-lib reads them; their passwords are redacted like the token. */
-export function agentNetwork(): AgentNetwork {
+export function agentNetwork(): NetworkSettings {
     const proxy = tl.getHttpProxyConfiguration();
     const certificates = tl.getHttpCertConfiguration();
     registerSecrets([...secretForms(proxy?.proxyPassword ?? '', proxy?.proxyUsername), ...secretForms(certificates?.passphrase ?? '')]);

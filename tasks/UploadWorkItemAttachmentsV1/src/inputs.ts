@@ -1,22 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Localize } from './localize';
+import { MEBIBYTE, type TransferSettings } from '../../../engine/settings';
+import type { Localize } from '../../../engine/text/localize';
 
-export type UploadType = 'auto' | 'simple' | 'chunked';
 export type IfNoFilesFound = 'warn' | 'error' | 'ignore';
 
-export const MEBIBYTE = 1024 * 1024;
-
-export interface TaskSettings {
+export interface TaskSettings extends TransferSettings {
     readonly rootFolder: string;
     readonly patterns: string[];
-    readonly areaPath?: string;
-    readonly chunkSizeBytes: number;
-    readonly uploadType: UploadType;
     readonly ifNoFilesFound: IfNoFilesFound;
-    readonly concurrency: number;
-    readonly retries: number;
-    readonly stallTimeoutMs: number;
     /** Upload files whose real path lies outside rootFolder (through a link or a pattern); default false: they are skipped. */
     readonly allowFilesOutsideRoot: boolean;
     /** Empty: the pipeline's own project, or collection level with a service connection. */

@@ -1,14 +1,8 @@
-import { compareOrdinal, type ArtifactFile } from './findArtifacts';
-import type { Localize } from './localize';
-import { jsonForLog, safeUrl } from './safeText';
+import type { AttachmentOutput } from '../../../engine/attach';
+import { compareOrdinal } from '../../../engine/find/findArtifacts';
+import type { Localize } from '../../../engine/text/localize';
+import { jsonForLog, safeUrl } from '../../../engine/text/safeText';
 
-/** A file that now has an attachment: uploaded (`simple`, `chunked`) or already on the target work items (`reused`). */
-export interface AttachmentOutput {
-    readonly file: ArtifactFile;
-    readonly id: string;
-    readonly url: string;
-    readonly uploadType: 'simple' | 'chunked' | 'reused';
-}
 
 /**
  * Later steps receive output variables as environment variables, and often paste them into a script: a cmd.exe line

@@ -1,12 +1,8 @@
+import type { AttachOutcome } from '../../../engine/attach';
+import type { ArtifactFile } from '../../../engine/find/findArtifacts';
 import { loc, log, setResult, uploadSummary } from './agent';
-import { describeFailure, type FailureContext } from './failures';
-import type { ArtifactFile } from './findArtifacts';
 import type { TaskSettings } from './inputs';
-import type { LinkOutcome, WorkItemFailure } from './linking';
-import type { AttachmentOutput } from './outputs';
 import { summaryMarkdown, type SummaryRow } from './summary';
-import type { UploadOutcome } from './uploadAll';
-import type { UploadedAttachment } from './uploadFile';
 
 /** What the task tells the agent at the end: its result, and the summary page. */
 export function reportNoFiles(settings: TaskSettings): void {
@@ -21,9 +17,10 @@ export function reportNoFiles(settings: TaskSettings): void {
     setResult('Succeeded', [message]);
 }
 
-export function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workItemFailures: WorkItemFailure[], total: number, context: FailureContext): void {
+export function reportOutcome({ uploads, links, describe }: AttachOutcome, total: number): void {
+    const workItemFailures = links?.failures ?? [];
     const problems = [
-        ...uploads.failed.map(({ file, error }) => loc('FileFailed', file.relativePath, describeFailure(error, file, context, loc))),
+        ...uploads.failed.map(({ file, error }) => loc('FileFailed', file.relativePath, describe(error, file))),
         ...uploads.notStarted.map((file) => loc('FileNotStarted', file.relativePath)),
         ...workItemFailures.map(({ subject, reason }) => loc('WorkItemFailed', subject, reason)),
     ];
@@ -38,13 +35,13 @@ export function reportOutcome(uploads: UploadOutcome<UploadedAttachment>, workIt
 }
 
 /** A markdown page on the run's summary tab: what each file became and where it is attached. */
-export function publishSummary(files: ArtifactFile[], uploads: UploadOutcome<UploadedAttachment>, attachments: AttachmentOutput[], links: LinkOutcome | undefined, context: FailureContext): void {
+export function publishSummary(files: readonly ArtifactFile[], { uploads, attachments, links, describe }: AttachOutcome): void {
     const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
     const failureOf = new Map(uploads.failed.map((failed) => [failed.file, failed]));
     const rows: SummaryRow[] = files.map((file) => {
         const attachment = attachmentOf.get(file);
         const failure = failureOf.get(file);
-        const status = attachment?.uploadType ?? (failure ? describeFailure(failure.error, file, context, loc) : loc('SummaryNotStarted'));
+        const status = attachment?.uploadType ?? (failure ? describe(failure.error, file) : loc('SummaryNotStarted'));
         return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
     });
     uploadSummary(summaryMarkdown(rows, links?.failures ?? [], loc));

@@ -1,5 +1,5 @@
-import type { Localize } from './localize';
-import type { RunIdentity } from './workItems';
+import type { Localize } from '../../../engine/text/localize';
+import type { RunIdentity } from '../../../engine/link/workItems';
 
 export type ReadVariable = (name: string) => string | undefined;
 

@@ -1,21 +1,7 @@
 import type { TaskSettings } from './inputs';
 import { InputError } from './inputs';
-import type { Localize } from './localize';
-import { secretForms } from './safeText';
-
-export type Credential =
-    | { readonly kind: 'bearer'; readonly token: string }
-    | { readonly kind: 'basic'; readonly username: string; readonly password: string };
-
-/** Where the attachments go and with which token. */
-export interface ServerTarget {
-    /** Ends with `/`. */
-    readonly collectionUrl: string;
-    readonly credential: Credential;
-    /** Who the token belongs to, in words an administrator can look up. */
-    readonly identity: string;
-    readonly project?: string;
-}
+import type { Localize } from '../../../engine/text/localize';
+import type { Credential, ServerTarget } from '../../../engine/target';
 
 /** The agent's view of endpoints and variables (tl.getEndpoint* and tl.getVariable in the task). */
 export interface AgentContext {
@@ -80,17 +66,6 @@ function serviceConnectionCredential(id: string, scheme: string, agent: AgentCon
         default:
             return undefined;
     }
-}
-
-export function authorizationHeader(credential: Credential): string {
-    return credential.kind === 'bearer'
-        ? `Bearer ${credential.token}`
-        : `Basic ${Buffer.from(`${credential.username}:${credential.password}`).toString('base64')}`;
-}
-
-/** Every value that must be masked in the log and kept out of the summary: the secret, and the forms it travels in. */
-export function secretsOf(credential: Credential): string[] {
-    return credential.kind === 'bearer' ? secretForms(credential.token) : secretForms(credential.password, credential.username);
 }
 
 /** `fabrikam` from https://dev.azure.com/fabrikam/ or https://fabrikam.visualstudio.com/; the host and collection on a server. */

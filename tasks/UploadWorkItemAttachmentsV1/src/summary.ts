@@ -1,8 +1,8 @@
-import type { ArtifactFile } from './findArtifacts';
-import { formatBytes } from './format';
-import type { WorkItemFailure } from './linking';
-import type { Localize } from './localize';
-import { markdownLinkTarget, markdownText } from './safeText';
+import type { ArtifactFile } from '../../../engine/find/findArtifacts';
+import { formatBytes } from '../../../engine/text/format';
+import type { WorkItemFailure } from '../../../engine/link/linking';
+import type { Localize } from '../../../engine/text/localize';
+import { markdownLinkTarget, markdownText } from '../../../engine/text/safeText';
 
 export interface SummaryRow {
     readonly file: ArtifactFile;

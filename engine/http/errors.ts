@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'http';
-import { textStart } from './safeText';
+import { textStart } from '../text/safeText';
 
 /** The body Azure DevOps sends with a failed request: `message` is the part meant for people. */
 interface ServerErrorBody {

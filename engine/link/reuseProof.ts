@@ -1,7 +1,7 @@
-import { HttpError } from './errors';
-import { formatBytes } from './format';
+import { HttpError } from '../http/errors';
+import { formatBytes } from '../text/format';
 import { reuseClaims, type AttachmentRef, type HashedFile, type WorkItemSnapshot } from './linkPlan';
-import type { Localize, TaskLog } from './localize';
+import type { Localize, TaskLog } from '../text/localize';
 
 /**
  * How many claimed attachments one file may cost a download. A re-run normally meets one claim per file (the

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import minimatch from 'minimatch';
 import { matchOptions, patternSearch, reportedPath, rootedExclude, isInsideRoot, spellAsOnDisk, toForwardSlashes } from './artifactPaths';
-import { fingerprintOf, type FileFingerprint } from './fileFingerprint';
+import { fingerprintOf, type FileFingerprint } from '../files/fileFingerprint';
 import { codeOf, walkFiles, type WalkEntry, type WalkProblem } from './folderWalk';
-import type { Localize } from './localize';
+import type { Localize } from '../text/localize';
 
 /** A file to upload, with what it was when it matched: the upload and the hash prove they read that same file. */
 export interface ArtifactFile {

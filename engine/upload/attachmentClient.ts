@@ -1,7 +1,7 @@
 import { contentRangeHeader, type ChunkRange } from './chunkRanges';
-import { HttpError, RedirectRefusedError, UnexpectedResponseError, retryAfterMs } from './errors';
-import type { HttpRequest, HttpResponse, HttpTransport } from './httpTransport';
-import { textStart } from './safeText';
+import { HttpError, RedirectRefusedError, UnexpectedResponseError, retryAfterMs } from '../http/errors';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../http/httpTransport';
+import { textStart } from '../text/safeText';
 
 export const ATTACHMENTS_LOCATION_ID = 'e07b5fa4-1499-494d-a496-64b860fd64ff';
 /** What azure-devops-node-api 17 asks for; the locator negotiates it down for servers that speak less. */

@@ -12,8 +12,8 @@ import {
     isCertificateError,
     isClientCertificateRefused,
     proxyRefusal,
-} from './errors';
-import type { ArtifactFile } from './findArtifacts';
+} from '../http/errors';
+import type { ArtifactFile } from '../find/findArtifacts';
 import { formatBytes, formatSeconds } from './format';
 import type { Localize } from './localize';
 

@@ -4,14 +4,14 @@ import * as https from 'https';
 import type { IncomingHttpHeaders } from 'http';
 import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import type { VsoClient } from 'azure-devops-node-api/VsoClient';
-import { AttachmentClient, type LocateResource } from './attachmentClient';
+import { AttachmentClient, type LocateResource } from '../upload/attachmentClient';
 import { AzureDevOpsApis } from './azureDevOpsApis';
 import { HttpError, NetworkError, UnexpectedResponseError } from './errors';
 import { NodeHttpTransport, type ProxySettings, type TlsSettings } from './httpTransport';
 import { trustedRoots } from './trustedRoots';
-import type { TaskSettings } from './inputs';
+import type { TransferSettings } from '../settings';
 import type { RetryPolicy } from './retryPolicy';
-import { authorizationHeader, type ServerTarget } from './serverTarget';
+import { authorizationHeader, type ServerTarget } from '../target';
 
 export interface ProxyConfiguration extends ProxySettings {
     /** Regular expressions, matched case-insensitively against the whole request URL, as the agent does; valid ones only (usableBypassPatterns). */
@@ -25,8 +25,8 @@ export interface CertificateFiles {
     readonly passphrase?: string;
 }
 
-/** The agent's network settings: `Agent.Proxy*`, `Agent.CAInfo`, `Agent.ClientCert*` and `Agent.SkipCertValidation`. */
-export interface AgentNetwork {
+/** Proxy and certificates: the agent's (`Agent.Proxy*`, `Agent.CAInfo`, `Agent.ClientCert*`, `Agent.SkipCertValidation`), or the command line's environment. */
+export interface NetworkSettings {
     readonly proxy?: ProxyConfiguration;
     readonly certificates?: CertificateFiles;
     readonly skipCertValidation: boolean;
@@ -38,20 +38,24 @@ export interface UploadServices {
     close(): void;
 }
 
-const USER_AGENT = 'UploadWorkItemAttachments/1';
-
 /** Wires the REST layer: node-api for locations and version negotiation, our transport for the uploads themselves. Both use the agent's proxy and certificates. */
-export function createUploadServices(target: ServerTarget, settings: TaskSettings, network: AgentNetwork, policy: RetryPolicy): UploadServices {
+export function createUploadServices(
+    target: ServerTarget,
+    settings: Pick<TransferSettings, 'stallTimeoutMs' | 'areaPath'>,
+    network: NetworkSettings,
+    policy: RetryPolicy,
+    userAgent: string,
+): UploadServices {
     const transport = new NodeHttpTransport({
         tokenOrigin: new URL(target.collectionUrl).origin,
         authorization: authorizationHeader(target.credential),
         stallTimeoutMs: settings.stallTimeoutMs,
         proxyFor: (url) => proxyFor(network.proxy, url),
         tls: tlsSettings(network),
-        userAgent: USER_AGENT,
+        userAgent,
     });
     // node-api's requests go through the same agents, so the same watchdog, proxy and trusted roots cover them.
-    const apis = new AzureDevOpsApis(target.collectionUrl, target.credential, nodeApiOptions(network, settings), USER_AGENT, useAgents((url) => transport.agentFor(url)));
+    const apis = new AzureDevOpsApis(target.collectionUrl, target.credential, nodeApiOptions(network, settings), userAgent, useAgents((url) => transport.agentFor(url)));
     const locate = nodeApiLocator(() => apis.workItemTracking(), policy);
     const attachments = new AttachmentClient(transport, locate, { project: target.project, areaPath: settings.areaPath }, (delayMs) =>
         policy.slowDown(delayMs),
@@ -97,7 +101,7 @@ export function useAgents(agentFor: (url: URL) => http.Agent): (options: http.Re
     };
 }
 
-function tlsSettings(network: AgentNetwork): TlsSettings {
+function tlsSettings(network: NetworkSettings): TlsSettings {
     const files = network.certificates;
     const read = (file: string | undefined) => (file ? fs.readFileSync(file) : undefined);
     return {
@@ -110,7 +114,7 @@ function tlsSettings(network: AgentNetwork): TlsSettings {
 }
 
 /** Redirects stay off, so that node-api cannot carry the token to another host either. */
-function nodeApiOptions(network: AgentNetwork, settings: TaskSettings): IRequestOptions {
+function nodeApiOptions(network: NetworkSettings, settings: Pick<TransferSettings, 'stallTimeoutMs'>): IRequestOptions {
     const proxy = network.proxy;
     return {
         allowRedirects: false,

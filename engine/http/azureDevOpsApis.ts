@@ -6,7 +6,7 @@ import { ReleaseApi } from 'azure-devops-node-api/ReleaseApi';
 import { WorkItemTrackingApi } from 'azure-devops-node-api/WorkItemTrackingApi';
 import { BasicCredentialHandler } from 'azure-devops-node-api/handlers/basiccreds';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
-import type { Credential } from './serverTarget';
+import type { Credential } from '../target';
 
 /**
  * The node-api clients the task needs, found the way `WebApi` finds them (a resource-area lookup that on-premises

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import { Readable } from 'stream';
-import type { ChunkRange } from './chunkRanges';
-import { FileChangedError, isFileLocked } from './errors';
+import type { ChunkRange } from '../upload/chunkRanges';
+import { FileChangedError, isFileLocked } from '../http/errors';
 import { closeDescriptor, openForReading, readAt, statOpen } from './fileDescriptors';
 import { asFileError, assertSameFile, retryWhileLocked } from './fileFingerprint';
-import type { ArtifactFile } from './findArtifacts';
-import type { RequestBody } from './attachmentClient';
+import type { ArtifactFile } from '../find/findArtifacts';
+import type { RequestBody } from '../upload/attachmentClient';
 
 /** Large reads keep syscalls and socket writes few; the benchmark compared 64 KiB (node's default) with this. */
 export const READ_BUFFER_BYTES = 1024 * 1024;

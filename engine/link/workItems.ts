@@ -2,10 +2,10 @@ import { WorkItemExpand } from 'azure-devops-node-api/interfaces/WorkItemTrackin
 import type { WorkItem } from 'azure-devops-node-api/interfaces/WorkItemTrackingInterfaces';
 import { WorkItemTrackingApi } from 'azure-devops-node-api/WorkItemTrackingApi';
 import { sha256OfAttachment, type AttachmentResponse } from './attachmentContent';
-import type { AzureDevOpsApis } from './azureDevOpsApis';
+import type { AzureDevOpsApis } from '../http/azureDevOpsApis';
 import { attachmentIn, type AttachedFileRelation, type WorkItemSnapshot } from './linkPlan';
-import type { RetryPolicy } from './retryPolicy';
-import { fromNodeApiError } from './services';
+import type { RetryPolicy } from '../http/retryPolicy';
+import { fromNodeApiError } from '../http/services';
 
 /** Where the run's own work items come from: a build's, or a classic release's. */
 export interface RunIdentity {

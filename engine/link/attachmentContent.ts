@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import type { IncomingHttpHeaders } from 'http';
 import type { Readable } from 'stream';
-import { HttpError } from './errors';
+import { HttpError } from '../http/errors';
 
 /** What node-api's `getAttachmentContent` resolves to: the raw response, whatever its status. */
 export type AttachmentResponse = Readable & { readonly statusCode?: number; readonly headers: IncomingHttpHeaders };

@@ -1,5 +1,5 @@
 import type { BigIntStats } from 'fs';
-import { FileChangedError, FileLockedError, FileUnreadableError, isFileLocked, type FileActivity } from './errors';
+import { FileChangedError, FileLockedError, FileUnreadableError, isFileLocked, type FileActivity } from '../http/errors';
 
 /**
  * What proves that the bytes read are those of the file that matched, unchanged. Size and mtime are not enough:

@@ -1,11 +1,11 @@
 import type { AttachmentClient, AttachmentReference, RequestBody } from './attachmentClient';
 import { chunkRanges, type ChunkRange } from './chunkRanges';
-import { assertFileUnchanged, fileRangeBody } from './fileRange';
-import type { ArtifactFile } from './findArtifacts';
-import type { UploadType } from './inputs';
+import { assertFileUnchanged, fileRangeBody } from '../files/fileRange';
+import type { ArtifactFile } from '../find/findArtifacts';
+import type { UploadType } from '../settings';
 import type { UploadProgress } from './progress';
-import type { Clock, RetryPolicy } from './retryPolicy';
-import { ChunkStateMismatchError, isChunkRefusal, mayHaveBeenCommitted, saysAttachmentComplete } from './errors';
+import type { Clock, RetryPolicy } from '../http/retryPolicy';
+import { ChunkStateMismatchError, isChunkRefusal, mayHaveBeenCommitted, saysAttachmentComplete } from '../http/errors';
 
 export type UploadMethod = 'simple' | 'chunked';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'crypto';
-import { FileChangedError } from './errors';
+import { FileChangedError } from '../http/errors';
 import { closeDescriptor, openForReading, readAt, statOpen } from './fileDescriptors';
 import { assertSameFile, retryWhileLocked, type FingerprintedFile } from './fileFingerprint';
 import { READ_BUFFER_BYTES } from './fileRange';

@@ -1,4 +1,4 @@
-import type { ArtifactFile } from './findArtifacts';
+import type { ArtifactFile } from '../find/findArtifacts';
 
 /** The service refuses a 101st attachment on one work item (VS403313). */
 export const MAX_ATTACHMENTS_PER_WORK_ITEM = 100;

@@ -1,6 +1,6 @@
-import { sha256OfFile } from './contentHash';
-import { HttpError } from './errors';
-import type { ArtifactFile } from './findArtifacts';
+import { sha256OfFile } from '../files/contentHash';
+import { HttpError } from '../http/errors';
+import type { ArtifactFile } from '../find/findArtifacts';
 import {
     MAX_ATTACHMENTS_PER_WORK_ITEM,
     holdsAttachment,
@@ -13,9 +13,9 @@ import {
     type LinkPlan,
     type WorkItemSnapshot,
 } from './linkPlan';
-import type { Localize, TaskLog } from './localize';
+import type { Localize, TaskLog } from '../text/localize';
 import { proveReuse } from './reuseProof';
-import type { FailedFile } from './uploadAll';
+import type { FailedFile } from '../upload/uploadAll';
 import type { RunIdentity, WorkItemsClient } from './workItems';
 
 /** A work item (`#123`), or the lookup of the run's work items, that did not get its attachments, and why. */

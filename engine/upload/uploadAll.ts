@@ -1,4 +1,4 @@
-import type { ArtifactFile } from './findArtifacts';
+import type { ArtifactFile } from '../find/findArtifacts';
 
 export interface FailedFile {
     readonly file: ArtifactFile;

@@ -1,0 +1,209 @@
+import type { ArtifactFile } from './find/findArtifacts';
+import { createUploadServices, type NetworkSettings, type UploadServices } from './http/services';
+import { RetryPolicy, systemClock, type RetryNotice } from './http/retryPolicy';
+import { linkAttachments, prepareLinks, type LinkingContext, type LinkOutcome, type PreparedLinks } from './link/linking';
+import { WorkItemsClient, type RunIdentity } from './link/workItems';
+import type { TransferSettings } from './settings';
+import type { ServerTarget } from './target';
+import { describeFailure, stopsEverything, type FailureContext } from './text/failures';
+import { formatBytes, formatSeconds, formatSpeed } from './text/format';
+import type { Localize, TaskLog } from './text/localize';
+import { safeUrl } from './text/safeText';
+import { UploadProgress } from './upload/progress';
+import { uploadAll, type UploadOutcome } from './upload/uploadAll';
+import { chooseUploadMethod, uploadFile, type UploadMethod, type UploadNotice, type UploadedAttachment } from './upload/uploadFile';
+
+/** A file that now has an attachment: uploaded (`simple`, `chunked`) or already on the target work items (`reused`). */
+export interface AttachmentOutput {
+    readonly file: ArtifactFile;
+    readonly id: string;
+    readonly url: string;
+    readonly uploadType: 'simple' | 'chunked' | 'reused';
+}
+
+export interface AttachSettings extends TransferSettings {
+    /** The work items named by the user, each once. */
+    readonly workItemIds: readonly number[];
+    /** The run whose work items are targets too (a pipeline's build, a classic release); none: only the named ones. */
+    readonly runWorkItems?: RunIdentity;
+    /** The relation comment; the task appends each file's SHA-256 to it. */
+    readonly comment: string;
+}
+
+/** What the engine needs from the front door that calls it: where its words go, and in which language. */
+export interface EngineHost {
+    readonly log: TaskLog;
+    readonly loc: Localize;
+    /** Percent of all bytes sent, each whole number once. */
+    progress(percent: number): void;
+    /** Names the front door in the User-Agent of every request. */
+    readonly userAgent: string;
+}
+
+export interface AttachOutcome {
+    /** Uploaded files, and files that failed (to upload, or before: unreadable while hashed, refused by every work item). */
+    readonly uploads: UploadOutcome<UploadedAttachment>;
+    /** Every file that has an attachment now, uploaded or reused, in no particular order. */
+    readonly attachments: AttachmentOutput[];
+    /** When work items were targeted: which now hold every attachment meant for them, and which did not get them. */
+    readonly links?: LinkOutcome;
+    /** Says what went wrong with a file (or, without one, a request) and what to do about it. */
+    describe(error: unknown, file?: ArtifactFile): string;
+}
+
+export interface PlannedFile {
+    readonly file: ArtifactFile;
+    readonly uploadType: UploadMethod | 'reused';
+}
+
+export interface AttachPlan {
+    readonly files: PlannedFile[];
+    /** Files that would fail before any upload: unreadable while hashed, or refused by every work item. */
+    readonly failed: UploadOutcome<never>['failed'];
+    /** The work items that would get the attachments. */
+    readonly workItems: number[];
+    describe(error: unknown, file?: ArtifactFile): string;
+}
+
+/**
+ * Uploads the files and links them: when work items are targeted, read them first and skip what they provably hold;
+ * upload the rest (simple or chunked, several at once, each request retried); link. Nothing fails the run here: every
+ * failure is returned, so the front door can set what succeeded and name what did not.
+ */
+export async function attachFiles(files: readonly ArtifactFile[], settings: AttachSettings, target: ServerTarget, network: NetworkSettings, host: EngineHost): Promise<AttachOutcome> {
+    return withSession(settings, target, network, host, async ({ services, policy, linking, describe }) => {
+        host.log.info(host.loc('FilesFound', files.length, formatBytes(totalSize(files)), target.collectionUrl));
+        const prepared = wantsLinks(settings) ? await prepareLinks(files, settings.workItemIds, settings.runWorkItems, linking) : undefined;
+        const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : [...files];
+        prepared?.notUploaded.forEach(({ file, error }) => host.log.info(host.loc('FileFailed', file.relativePath, describe(error, file))));
+
+        const uploads = withNotUploaded(await uploadFiles(toUpload, settings, services, policy, host, describe), prepared);
+        const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
+        const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
+        const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment, linking) : undefined;
+        return { uploads, attachments, links, describe };
+    });
+}
+
+/** What `attachFiles` would do: the work items are read (and the claimed attachments compared), but nothing is written. */
+export async function planAttachments(files: readonly ArtifactFile[], settings: AttachSettings, target: ServerTarget, network: NetworkSettings, host: EngineHost): Promise<AttachPlan> {
+    return withSession(settings, target, network, host, async ({ linking, describe }) => {
+        const method = (file: ArtifactFile) => chooseUploadMethod(file.size, settings.uploadType, settings.chunkSizeBytes);
+        if (!wantsLinks(settings)) {
+            return { files: files.map((file) => ({ file, uploadType: method(file) })), failed: [], workItems: [], describe };
+        }
+        const prepared = await prepareLinks(files, settings.workItemIds, settings.runWorkItems, linking);
+        const reused = new Set([...prepared.plan.reused.keys()].map((hashed) => hashed.file));
+        const planned = files
+            .filter((file) => reused.has(file) || prepared.plan.toUpload.some((hashed) => hashed.file === file))
+            .map((file) => ({ file, uploadType: reused.has(file) ? ('reused' as const) : method(file) }));
+        return { files: planned, failed: prepared.notUploaded, workItems: [...prepared.plan.missingByItem.keys()], describe };
+    });
+}
+
+interface Session {
+    readonly services: UploadServices;
+    readonly policy: RetryPolicy;
+    readonly linking: LinkingContext;
+    describe(error: unknown, file?: ArtifactFile): string;
+}
+
+/** One retry policy, one set of connections and one work item client for a run; the connections are closed at the end. */
+async function withSession<T>(settings: AttachSettings, target: ServerTarget, network: NetworkSettings, host: EngineHost, work: (session: Session) => Promise<T>): Promise<T> {
+    const { log, loc } = host;
+    const policy = new RetryPolicy(settings.retries, systemClock, (notice) => logRetry(notice, host));
+    const services = createUploadServices(target, settings, network, policy, host.userAgent);
+    const failureContext: FailureContext = { identity: target.identity, areaPath: settings.areaPath, attempts: settings.retries + 1, stallTimeoutMs: settings.stallTimeoutMs };
+    const describe = (error: unknown, file?: ArtifactFile) => describeFailure(error, file, failureContext, loc);
+    const linking: LinkingContext = {
+        workItems: new WorkItemsClient(services.apis, target.project, policy, target.collectionUrl),
+        log,
+        loc,
+        describe: (error) => describe(error),
+        identity: target.identity,
+        concurrency: settings.concurrency,
+    };
+    try {
+        return await work({ services, policy, linking, describe });
+    } finally {
+        services.close();
+    }
+}
+
+function wantsLinks(settings: AttachSettings): boolean {
+    return settings.workItemIds.length > 0 || settings.runWorkItems !== undefined;
+}
+
+/** Files that failed before any upload (unreadable while hashed, refused by every work item) fail like a file whose upload failed. */
+function withNotUploaded(uploads: UploadOutcome<UploadedAttachment>, prepared: PreparedLinks | undefined): UploadOutcome<UploadedAttachment> {
+    return prepared && prepared.notUploaded.length > 0 ? { ...uploads, failed: [...prepared.notUploaded, ...uploads.failed] } : uploads;
+}
+
+function uploadFiles(
+    files: ArtifactFile[],
+    settings: AttachSettings,
+    services: UploadServices,
+    policy: RetryPolicy,
+    host: EngineHost,
+    describe: (error: unknown, file?: ArtifactFile) => string,
+): Promise<UploadOutcome<UploadedAttachment>> {
+    const { log, loc } = host;
+    const progress = new UploadProgress(totalSize(files), (percent) => host.progress(percent));
+    return uploadAll(files, {
+        concurrency: settings.concurrency,
+        uploadOne: async (file) =>
+            logUploaded(
+                await uploadFile(file, {
+                    client: services.attachments,
+                    policy,
+                    progress,
+                    clock: systemClock,
+                    chunkSizeBytes: settings.chunkSizeBytes,
+                    uploadType: settings.uploadType,
+                    report: (notice) => logUploadNotice(notice, host),
+                }),
+                host,
+            ),
+        // Logged as it happens; the front door names every failed file again at the end.
+        onFailure: ({ file, error }) => log.info(loc('FileFailed', file.relativePath, describe(error, file))),
+        stopsEverything,
+    });
+}
+
+function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutput[] {
+    return [...(prepared?.plan.reused ?? [])].map(([hashed, { id, url }]) => ({ file: hashed.file, id, url, uploadType: 'reused' }));
+}
+
+function logUploaded(attachment: UploadedAttachment, host: EngineHost): UploadedAttachment {
+    const { file, elapsedMs } = attachment;
+    // The URL as the outputs spell it, so that a line of the log can be matched with an entry of the outputs.
+    host.log.info(
+        host.loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(attachment.url)),
+    );
+    return attachment;
+}
+
+function logUploadNotice(notice: UploadNotice, { log, loc }: EngineHost): void {
+    const file = notice.file.relativePath;
+    switch (notice.kind) {
+        case 'chunkAlreadyReceived':
+            return log.info(loc('ChunkAlreadyReceived', file, notice.chunk, notice.chunks));
+        case 'attachmentAlreadyComplete':
+            return log.info(loc('AttachmentAlreadyComplete', file));
+        case 'simpleResent':
+            return log.info(loc('SimpleUploadResent', file));
+        case 'restarted': {
+            const reason = notice.reason instanceof Error ? notice.reason.message : String(notice.reason);
+            return log.warning(loc('UploadRestarted', file, reason, notice.restart, notice.maxRestarts));
+        }
+    }
+}
+
+function logRetry(notice: RetryNotice, host: EngineHost): void {
+    const reason = notice.error instanceof Error ? notice.error.message : String(notice.error);
+    host.log.info(host.loc('Retrying', notice.operation, notice.attempt, notice.maxAttempts, reason, formatSeconds(notice.delayMs)));
+}
+
+function totalSize(files: readonly ArtifactFile[]): number {
+    return files.reduce((sum, file) => sum + file.size, 0);
+}
