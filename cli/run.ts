@@ -78,13 +78,13 @@ function plan(terminal: Terminal, options: CliOptions, token: ResolvedToken, net
     for (const notice of found.notices) {
         terminal.warning(describeNotice(notice));
     }
-    if (found.files.length === 0) {
+    // Nothing matched: exit 1 with --if-no-files-found error, else 0; the document (empty) is printed either way.
+    const noFiles = found.files.length === 0;
+    if (noFiles && options.ifNoFilesFound !== 'ignore') {
         const message = `No file under ${options.rootFolder} matches ${options.patterns.join(' ')}.`;
         if (options.ifNoFilesFound === 'error') {
             terminal.error(message);
-            return EXIT_FAILED;
-        }
-        if (options.ifNoFilesFound === 'warn') {
+        } else {
             terminal.warning(message);
         }
     }
@@ -92,7 +92,10 @@ function plan(terminal: Terminal, options: CliOptions, token: ResolvedToken, net
         files: found.files.map((file) => ({ path: file.relativePath, size: file.size, uploadType: chooseUploadMethod(file.size, options.uploadType, options.chunkSizeBytes) })),
         workItems: options.workItemIds,
     });
-    if (options.dryRun || found.files.length === 0) {
+    if (noFiles) {
+        return options.ifNoFilesFound === 'error' ? EXIT_FAILED : EXIT_SUCCESS;
+    }
+    if (options.dryRun) {
         return EXIT_SUCCESS;
     }
     terminal.error('This build of ado-attach only plans: uploading is not wired to the engine yet. Nothing was sent.');

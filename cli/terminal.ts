@@ -120,17 +120,27 @@ export class Terminal {
         this.drawBar(state, now);
     }
 
-    /** The end of a run: a line per attachment and failure, the summary, and with --json the one document on stdout. */
+    /** A file is on the server (uploaded, or an identical attachment reused): its line, as it happens. */
+    attached(attachment: CliAttachment): void {
+        this.fileLine(`${attachment.uploadType === 'reused' ? 'reused  ' : 'uploaded'} ${attachment.path} (${formatBytes(attachment.size)}) ${attachment.url}`);
+    }
+
+    /** A file or a work item failed: an error line, as it happens, whatever --quiet says. */
+    failed(failure: CliFailure): void {
+        this.error(describeFailure(failure));
+    }
+
+    /**
+     * The end of a run: the summary, every failure again (a long log shows them together at its end, as the task's
+     * result does), and with --json the one document on stdout. The per-file lines were printed as they happened.
+     */
     report(report: CliReport): void {
         this.clearBar();
-        for (const attachment of report.attachments) {
-            this.fileLine(`${attachment.uploadType === 'reused' ? 'reused  ' : 'uploaded'} ${attachment.path} (${formatBytes(attachment.size)}) ${attachment.url}`);
-        }
-        for (const failure of report.failed) {
-            this.error(describeFailure(failure));
-        }
         const summaryStream = this.settings.json ? this.settings.stderr : this.settings.stdout;
         this.line(summaryStream, summaryOf(report));
+        for (const failure of report.failed) {
+            this.line(this.settings.stderr, `failed: ${describeFailure(failure)}`);
+        }
         if (this.settings.json) {
             this.json({ attachments: report.attachments, linkedWorkItems: report.linkedWorkItems, failed: report.failed });
         }

@@ -110,6 +110,21 @@ describe('ado-attach: the packed command line, installed offline into an empty f
         assert.match(run.stderr, /token from SYSTEM_ACCESSTOKEN \(bearer token\)/);
     });
 
+    it('warns and exits 0 when nothing matches, and exits 1 with --if-no-files-found error, the JSON document printed either way', async () => {
+        const environment = { ...ORG, AZURE_DEVOPS_EXT_PAT: PAT };
+        const warned = await cli.run(['--dry-run', '--json', '*.iso'], { environment, cwd: files });
+        assert.equal(warned.exitCode, 0, warned.stderr);
+        assert.match(warned.stderr, /^warning: No file under .* matches \*\.iso\.$/m);
+        assert.deepEqual(JSON.parse(warned.stdout), { dryRun: true, files: [], workItems: [] });
+        const failed = await cli.run(['--dry-run', '--json', '--if-no-files-found', 'error', '*.iso'], { environment, cwd: files });
+        assert.equal(failed.exitCode, 1);
+        assert.match(failed.stderr, /^error: No file under .* matches \*\.iso\.$/m);
+        assert.deepEqual(JSON.parse(failed.stdout), { dryRun: true, files: [], workItems: [] });
+        const ignored = await cli.run(['--dry-run', '--if-no-files-found', 'ignore', '*.iso'], { environment, cwd: files });
+        assert.equal(ignored.exitCode, 0);
+        assert.doesNotMatch(ignored.stderr, /No file/);
+    });
+
     it('never prints a proxy password from the environment', async () => {
         const run = await cli.run(['--dry-run', 'dist/**'], {
             environment: { ...ORG, AZURE_DEVOPS_EXT_PAT: PAT, HTTPS_PROXY: 'http://builder:s3cret-Proxy-Pass@proxy.corp:3128' },

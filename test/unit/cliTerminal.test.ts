@@ -42,8 +42,14 @@ describe('ado-attach terminal output', () => {
         return new Terminal({ stdout, stderr, stderrIsTTY: false, json: false, quiet: false, secrets: secretsOf({ kind: 'basic', username: '', password: TOKEN }), now: () => clock, ...settings });
     }
 
-    it('prints per-file lines and the summary on stdout, failures on stderr', () => {
-        terminal().report(REPORT);
+    function replay(output: Terminal, report: CliReport): void {
+        report.attachments.forEach((attachment) => output.attached(attachment));
+        report.failed.forEach((failure) => output.failed(failure));
+        output.report(report);
+    }
+
+    it('prints per-file lines and the summary on stdout, failures on stderr as they happen and again at the end', () => {
+        replay(terminal(), REPORT);
         assert.equal(
             stdout.text,
             [
@@ -53,20 +59,28 @@ describe('ado-attach terminal output', () => {
                 '',
             ].join('\n'),
         );
-        assert.equal(stderr.text, 'error: big.iso: the server refused it: 413\nerror: work item #9 (dist/app.zip): work item 9 does not exist\n');
+        assert.equal(
+            stderr.text,
+            [
+                'error: big.iso: the server refused it: 413',
+                'error: work item #9 (dist/app.zip): work item 9 does not exist',
+                'failed: big.iso: the server refused it: 413',
+                'failed: work item #9 (dist/app.zip): work item 9 does not exist',
+                '',
+            ].join('\n'),
+        );
     });
 
     it('with --quiet drops the per-file lines but keeps warnings, errors and the summary', () => {
         const quiet = terminal({ quiet: true });
-        quiet.fileLine('uploaded x');
         quiet.warning('a link was skipped');
-        quiet.report(REPORT);
+        replay(quiet, REPORT);
         assert.equal(stdout.text, '2 files attached (3.00 MiB (3,145,738 bytes)), linked to work items #12, #7. 2 failures.\n');
         assert.match(stderr.text, /^warning: a link was skipped\nerror: big\.iso/);
     });
 
     it('with --json writes exactly one JSON document on stdout and every human line on stderr', () => {
-        terminal({ json: true }).report(REPORT);
+        replay(terminal({ json: true }), REPORT);
         assert.equal(stdout.chunks.length, 1);
         assert.deepEqual(JSON.parse(stdout.text), REPORT);
         assert.match(stderr.text, /^uploaded dist\/app\.zip/);
@@ -98,7 +112,7 @@ describe('ado-attach terminal output', () => {
 
     it('redacts the secrets in every line and in the JSON document, which still parses to the same shape', () => {
         const leaky: CliReport = { attachments: [], linkedWorkItems: [], failed: [{ path: `f-${TOKEN}.txt`, reason: `echoed Basic ${Buffer.from(`:${TOKEN}`).toString('base64')}` }] };
-        terminal({ json: true }).report(leaky);
+        replay(terminal({ json: true }), leaky);
         const everything = stdout.text + stderr.text;
         assert.doesNotMatch(everything, new RegExp(TOKEN));
         assert.doesNotMatch(everything, new RegExp(Buffer.from(`:${TOKEN}`).toString('base64')));
@@ -147,9 +161,9 @@ describe('ado-attach terminal output', () => {
             const bar = terminal({ stderrIsTTY: true });
             clock += 1000;
             bar.progress(state(1, 10 * MiB));
-            bar.fileLine('uploaded a.zip');
+            bar.attached({ path: 'a.zip', name: 'a.zip', id: '1', url: 'https://x.example/1', size: 5, uploadType: 'simple' });
             assert.deepEqual(stderr.chunks.slice(1, 2), ['\r\x1b[K']);
-            assert.equal(stdout.text, 'uploaded a.zip\n');
+            assert.equal(stdout.text, 'uploaded a.zip (5 bytes) https://x.example/1\n');
             assert.match(stderr.chunks[2], /^\r\[/);
             bar.report({ attachments: [], linkedWorkItems: [], failed: [] });
             assert.equal(stderr.chunks[3], '\r\x1b[K');
