@@ -1,9 +1,10 @@
-import { secretForms } from '../tasks/UploadWorkItemAttachmentsV1/src/safeText';
+import type { NetworkSettings } from '../engine/http/services';
+import type { ProxySettings } from '../engine/http/httpTransport';
+import { secretForms } from '../engine/text/safeText';
 import { UsageError } from './options';
 
 /**
- * The proxy and trusted roots a command line takes from its environment, in the shape of the task's `AgentNetwork`
- * (tasks/UploadWorkItemAttachmentsV1/src/services.ts), copied while the engine is being split out.
+ * The proxy and trusted roots a command line takes from its environment, as the engine's NetworkSettings.
  *
  * - `HTTPS_PROXY` for https URLs, `HTTP_PROXY` for http ones; the lower-case name wins, as in curl. Credentials in the
  *   proxy URL are taken out of it, decoded, and sent as the task sends the agent's (Proxy-Authorization: Basic).
@@ -13,30 +14,8 @@ import { UsageError } from './options';
  *   (`certificates` stays undefined) the engine keeps Node's defaults; trustedRoots.ts adds it again only next to a CA file.
  */
 
-export interface ProxySettings {
-    readonly url: string;
-    readonly username?: string;
-    readonly password?: string;
-}
-
-export interface ProxyConfiguration extends ProxySettings {
-    /** Regular expressions, matched case-insensitively against the whole request URL, as the agent's bypass list. */
-    readonly bypass: readonly string[];
-}
-
-export interface CertificateFiles {
-    readonly caFile?: string;
-    readonly certFile?: string;
-    readonly keyFile?: string;
-    readonly passphrase?: string;
-}
-
-/** The task's AgentNetwork, plus what a command line needs beside it. */
-export interface CliNetwork {
-    /** The proxy for the collection URL's scheme, with NO_PROXY as bypass patterns; undefined when none applies. */
-    readonly proxy?: ProxyConfiguration;
-    readonly certificates?: CertificateFiles;
-    readonly skipCertValidation: boolean;
+/** The engine's NetworkSettings (its `proxy` is the one for the collection URL's scheme, NO_PROXY as its bypass patterns), plus what a command line needs beside it. */
+export interface CliNetwork extends NetworkSettings {
     /** The proxy to use for one request URL (by its scheme and NO_PROXY), or none. */
     proxyFor(url: string): ProxySettings | undefined;
     /** The proxy password in every form it could come back in a message: redacted from everything printed. */
@@ -72,7 +51,7 @@ function variable(environment: Environment, lowerCaseName: string): string | und
     return undefined;
 }
 
-function proxyFromVariable(environment: Environment, lowerCaseName: string, bypass: string[]): ProxyConfiguration | undefined {
+function proxyFromVariable(environment: Environment, lowerCaseName: string, bypass: string[]): NonNullable<NetworkSettings['proxy']> | undefined {
     const raw = variable(environment, lowerCaseName);
     if (raw === undefined) {
         return undefined;

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs } from 'util';
+import { MEBIBYTE, type TransferSettings } from '../engine/settings';
 
 /**
  * The command line contract of `ado-attach` (issue 10): `ado-attach [options] <pattern...>`.
@@ -8,13 +9,14 @@ import { parseArgs } from 'util';
  * are passed in, so the same arguments always give the same options.
  */
 
-export type UploadType = 'auto' | 'simple' | 'chunked';
 export type IfNoFilesFound = 'warn' | 'error' | 'ignore';
+export { MEBIBYTE };
 
-export const MEBIBYTE = 1024 * 1024;
-
-/** Everything a run needs from the command line and the environment, validated; the token is read apart (token.ts). */
-export interface CliOptions {
+/**
+ * Everything a run needs from the command line and the environment, validated; the token is read apart (token.ts).
+ * The engine's TransferSettings (area path, chunk size, upload type, concurrency, retries, stall timeout) are among them.
+ */
+export interface CliOptions extends TransferSettings {
     /** The collection URL, absolute http(s), ending with `/`. */
     readonly collectionUrl: string;
     readonly project?: string;
@@ -23,12 +25,6 @@ export interface CliOptions {
     /** A WIQL query whose results are targets too (the union with `workItemIds`); the feature itself comes later. */
     readonly query?: string;
     readonly maxWorkItems: number;
-    readonly areaPath?: string;
-    readonly chunkSizeBytes: number;
-    readonly uploadType: UploadType;
-    readonly concurrency: number;
-    readonly retries: number;
-    readonly stallTimeoutMs: number;
     readonly comment: string;
     readonly ifNoFilesFound: IfNoFilesFound;
     /** Absolute, an existing folder. */

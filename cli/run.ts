@@ -1,5 +1,5 @@
-import { findArtifacts, type FindNotice } from '../tasks/UploadWorkItemAttachmentsV1/src/findArtifacts';
-import { chooseUploadMethod } from '../tasks/UploadWorkItemAttachmentsV1/src/uploadFile';
+import { findArtifacts, type FindNotice } from '../engine/find/findArtifacts';
+import { chooseUploadMethod } from '../engine/upload/uploadFile';
 import { networkFromEnvironment, type CliNetwork } from './networkFromEnv';
 import { parseCommandLine, USAGE, UsageError, type CliOptions } from './options';
 import { Terminal, type OutputStream } from './terminal';

@@ -1,5 +1,5 @@
-import { formatBytes } from '../tasks/UploadWorkItemAttachmentsV1/src/format';
-import { neutralise, redact } from '../tasks/UploadWorkItemAttachmentsV1/src/safeText';
+import { formatBytes } from '../engine/text/format';
+import { neutralise, redact } from '../engine/text/safeText';
 
 /**
  * What `ado-attach` prints, and where. Per-file lines and the summary go to stdout (to stderr with --json, whose

@@ -1,13 +1,5 @@
-import { secretForms } from '../tasks/UploadWorkItemAttachmentsV1/src/safeText';
+import { secretsOf, type Credential } from '../engine/target';
 import { UsageError } from './options';
-
-/**
- * The same shape as the task's `Credential` (tasks/UploadWorkItemAttachmentsV1/src/serverTarget.ts), copied while the
- * engine is being split out; it is to become an import of the engine's type.
- */
-export type Credential =
-    | { readonly kind: 'bearer'; readonly token: string }
-    | { readonly kind: 'basic'; readonly username: string; readonly password: string };
 
 export type TokenSource = 'stdin' | 'AZURE_DEVOPS_EXT_PAT' | 'SYSTEM_ACCESSTOKEN';
 
@@ -63,10 +55,6 @@ export function credentialFor(token: string): Credential {
 /** Three dot-separated base64url parts, the first a JSON object (`{"` is `eyJ` in base64). PATs hold no dots. */
 export function isJwt(token: string): boolean {
     return /^eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token);
-}
-
-export function secretsOf(credential: Credential): string[] {
-    return credential.kind === 'bearer' ? secretForms(credential.token) : secretForms(credential.password, credential.username);
 }
 
 function resolved(credential: Credential, source: TokenSource): ResolvedToken {

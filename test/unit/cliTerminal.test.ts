@@ -1,5 +1,5 @@
 import * as assert from 'assert/strict';
-import { secretsOf } from '../../cli/token';
+import { secretsOf } from '../../engine/target';
 import { duration, progressText, REDRAW_INTERVAL_MS, Terminal, type CliReport, type TerminalSettings } from '../../cli/terminal';
 
 const MiB = 1024 * 1024;
