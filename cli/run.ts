@@ -1,8 +1,12 @@
-import { findArtifacts, type FindNotice } from '../engine/find/findArtifacts';
-import { chooseUploadMethod } from '../engine/upload/uploadFile';
+import { attachFiles, planAttachments, type AttachOutcome, type AttachmentOutput, type EngineHost } from '../engine/attach';
+import { compareOrdinal, describeFindNotice, findArtifacts, type ArtifactFile } from '../engine/find/findArtifacts';
+import type { WorkItemFailure } from '../engine/link/linking';
+import type { ServerTarget } from '../engine/target';
+import { safeUrl } from '../engine/text/safeText';
+import { cliLoc } from './messages';
 import { networkFromEnvironment, type CliNetwork } from './networkFromEnv';
 import { parseCommandLine, USAGE, UsageError, type CliOptions } from './options';
-import { Terminal, type OutputStream } from './terminal';
+import { Terminal, type CliAttachment, type CliFailure, type CliReport, type OutputStream } from './terminal';
 import { readFirstLine, resolveToken, type ResolvedToken } from './token';
 
 /** Everything the command takes from its process, passed in so that a test can run it with its own. */
@@ -24,9 +28,9 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 /**
- * The command's flow: read the command line, the token and the network, then plan. The engine is not wired yet
- * (issue 10's split is under way): for now the command finds the files and prints what it would upload and link,
- * as a dry run does, and a run without --dry-run says that it cannot upload yet and exits 1.
+ * The command's flow: read the command line, the token and the network; find the files; let the engine upload and
+ * link them (or, with --dry-run, plan); print what happened. Exit 0 when everything succeeded, 1 when anything failed
+ * once requests started, 2 for bad usage or input found before any request.
  */
 export async function runCli(io: CliProcess): Promise<number> {
     let options: CliOptions;
@@ -64,42 +68,137 @@ export async function runCli(io: CliProcess): Promise<number> {
         secrets: [...token.secrets, ...network.secrets],
     });
     try {
-        return plan(terminal, options, token, network);
+        return await attach(terminal, options, token, network, io.version);
     } catch (error) {
         terminal.error(error instanceof Error ? error.message : String(error));
         return EXIT_FAILED;
     }
 }
 
-function plan(terminal: Terminal, options: CliOptions, token: ResolvedToken, network: CliNetwork): number {
+async function attach(terminal: Terminal, options: CliOptions, token: ResolvedToken, network: CliNetwork, version: string): Promise<number> {
     describeConnection(terminal, options, token, network);
+    const files = findFiles(terminal, options);
+    if (files.length === 0) {
+        return noFiles(terminal, options);
+    }
+    const target: ServerTarget = { collectionUrl: options.collectionUrl, credential: token.credential, identity: identityOf(token), project: options.project };
+    const counter = new FileCounter(terminal, files);
+    const host: EngineHost = {
+        log: { info: (text) => terminal.note(text), warning: (text) => terminal.warning(text), debug: () => undefined },
+        loc: cliLoc,
+        progress: ({ bytesSent, bytesTotal }) => counter.bytes(bytesSent, bytesTotal),
+        uploaded: (attachment) => {
+            terminal.attached(cliAttachment(attachment));
+            counter.fileDone();
+        },
+        failed: (file, reason) => {
+            terminal.failed({ path: file.relativePath, reason });
+            counter.fileDone();
+        },
+        userAgent: `ado-attach/${version}`,
+    };
+    if (options.dryRun) {
+        const plan = await planAttachments(files, options, target, network, host);
+        const failures = [
+            ...plan.failed.map(({ file, error }) => ({ path: file.relativePath, reason: plan.describe(error, file) })),
+            ...plan.workItemFailures.flatMap(workItemFailures),
+        ];
+        failures.forEach((failure) => terminal.failed(failure));
+        terminal.dryRun({
+            files: plan.files.map(({ file, uploadType }) => ({ path: file.relativePath, size: file.size, uploadType })),
+            workItems: plan.workItems,
+        });
+        return failures.length === 0 ? EXIT_SUCCESS : EXIT_FAILED;
+    }
+    const outcome = await attachFiles(files, options, target, network, host);
+    const report = cliReport(outcome);
+    terminal.report(report);
+    return report.failed.length === 0 ? EXIT_SUCCESS : EXIT_FAILED;
+}
 
+/** The files to upload; what the search skipped or decided is a warning or a note, and never fails the run. */
+function findFiles(terminal: Terminal, options: CliOptions): ArtifactFile[] {
     const found = findArtifacts(options.rootFolder, options.patterns, { allowFilesOutsideRoot: options.allowFilesOutsideRoot });
     for (const notice of found.notices) {
-        terminal.warning(describeNotice(notice));
+        const { warning, text } = describeFindNotice(notice, cliLoc);
+        (warning ? terminal.warning : terminal.note).call(terminal, text);
     }
-    // Nothing matched: exit 1 with --if-no-files-found error, else 0; the document (empty) is printed either way.
-    const noFiles = found.files.length === 0;
-    if (noFiles && options.ifNoFilesFound !== 'ignore') {
-        const message = `No file under ${options.rootFolder} matches ${options.patterns.join(' ')}.`;
-        if (options.ifNoFilesFound === 'error') {
-            terminal.error(message);
-        } else {
-            terminal.warning(message);
-        }
-    }
-    terminal.dryRun({
-        files: found.files.map((file) => ({ path: file.relativePath, size: file.size, uploadType: chooseUploadMethod(file.size, options.uploadType, options.chunkSizeBytes) })),
-        workItems: options.workItemIds,
-    });
-    if (noFiles) {
-        return options.ifNoFilesFound === 'error' ? EXIT_FAILED : EXIT_SUCCESS;
+    return found.files;
+}
+
+/** Nothing matched: exit 1 with --if-no-files-found error, else 0; with --json the (empty) document is printed either way. */
+function noFiles(terminal: Terminal, options: CliOptions): number {
+    const message = cliLoc('NoFilesMatched', options.rootFolder, options.patterns.join(', '));
+    if (options.ifNoFilesFound === 'error') {
+        terminal.error(message);
+    } else if (options.ifNoFilesFound === 'warn') {
+        terminal.warning(message);
     }
     if (options.dryRun) {
-        return EXIT_SUCCESS;
+        terminal.dryRun({ files: [], workItems: [] });
+    } else {
+        terminal.report({ attachments: [], linkedWorkItems: [], failed: [] });
     }
-    terminal.error('This build of ado-attach only plans: uploading is not wired to the engine yet. Nothing was sent.');
-    return EXIT_FAILED;
+    return options.ifNoFilesFound === 'error' ? EXIT_FAILED : EXIT_SUCCESS;
+}
+
+/** The outcome as the command prints it: attachments in path order, then every failure with its words. */
+function cliReport({ attachments, uploads, links, describe }: AttachOutcome): CliReport {
+    const failed: CliFailure[] = [
+        ...uploads.failed.map(({ file, error }) => ({ path: file.relativePath, reason: describe(error, file) })),
+        ...uploads.notStarted.map((file) => ({ path: file.relativePath, reason: cliLoc('FileNotStarted', file.relativePath) })),
+        ...(links?.failures ?? []).flatMap(workItemFailures),
+    ];
+    return {
+        attachments: [...attachments].sort((a, b) => compareOrdinal(a.file.relativePath, b.file.relativePath)).map(cliAttachment),
+        linkedWorkItems: links?.linked ?? [],
+        failed,
+    };
+}
+
+/** A work item that did not get its attachments: one entry per file it did not get, or one for the item. */
+function workItemFailures(failure: WorkItemFailure): CliFailure[] {
+    const { workItem, paths, subject, reason } = failure;
+    if (workItem === undefined) {
+        // The lookup of the run's work items: no item, no file.
+        return [{ path: subject, reason }];
+    }
+    return paths && paths.length > 0 ? paths.map((path) => ({ workItem, path, reason })) : [{ workItem, reason }];
+}
+
+function cliAttachment({ file, id, url, uploadType }: AttachmentOutput): CliAttachment {
+    return { path: file.relativePath, name: file.name, id, url: safeUrl(url), size: file.size, uploadType };
+}
+
+/** Who the token belongs to, in words the user can act on: the failure messages name it. */
+function identityOf(token: ResolvedToken): string {
+    const kind = token.credential.kind === 'bearer' ? 'the bearer token' : 'the personal access token';
+    return token.source === 'stdin' ? `${kind} from standard input` : `${kind} in ${token.source}`;
+}
+
+/** Counts the files done and the bytes sent, for the progress bar. */
+class FileCounter {
+    private done = 0;
+    private sent = 0;
+    private readonly total: number;
+
+    constructor(private readonly terminal: Terminal, private readonly files: readonly ArtifactFile[]) {
+        this.total = files.reduce((sum, file) => sum + file.size, 0);
+    }
+
+    fileDone(): void {
+        this.done++;
+        this.draw();
+    }
+
+    bytes(sent: number, _total: number): void {
+        this.sent = sent;
+        this.draw();
+    }
+
+    private draw(): void {
+        this.terminal.progress({ filesDone: this.done, filesTotal: this.files.length, bytesSent: this.sent, bytesTotal: this.total });
+    }
 }
 
 /** Where the run goes and how it authenticates, on stderr: never the token, never a proxy password. */
@@ -111,22 +210,5 @@ function describeConnection(terminal: Terminal, options: CliOptions, token: Reso
     const project = options.project ? `, project ${options.project}` : '';
     if (!options.quiet) {
         terminal.note(`${options.collectionUrl}${project}${via}; token from ${from} (${how}).`);
-    }
-}
-
-function describeNotice(notice: FindNotice): string {
-    switch (notice.kind) {
-        case 'brokenLink':
-            return `skipped ${notice.path}: a link to ${notice.target}, which does not exist.`;
-        case 'unreadable':
-            return `skipped ${notice.path}: it cannot be read (${notice.code}).`;
-        case 'loop':
-            return `skipped ${notice.path}: a link back to ${notice.target}.`;
-        case 'outsideRootLink':
-            return `skipped ${notice.link}: it links to ${notice.target}, outside --root (${notice.files} files); --allow-files-outside-root takes them.`;
-        case 'outsideRootPath':
-            return `skipped ${notice.path}: its real path ${notice.target} is outside --root; --allow-files-outside-root takes it.`;
-        case 'sameFile':
-            return `skipped ${notice.path}: the same file as ${notice.keptPath}.`;
     }
 }

@@ -61,7 +61,7 @@ describe('ado-attach command line', () => {
     it('reads every option', () => {
         fs.mkdirSync(path.join(folder, 'out'));
         const parsed = options([
-            ...['--org', 'http://tfs.local:8080/tfs/DefaultCollection/', '--project', 'Fabrikam Fiber', '--query', 'SELECT [System.Id] FROM WorkItems'],
+            ...['--org', 'http://tfs.local:8080/tfs/DefaultCollection/', '--project', 'Fabrikam Fiber', '--work-item', '5'],
             ...['--max-work-items', '1000', '--area-path', 'Fabrikam\\Web', '--chunk-size', '128', '--upload-type', 'Chunked', '--concurrency', '32'],
             ...['--retries', '0', '--stall-timeout', '5', '--comment', 'From CI', '--if-no-files-found', 'error', '--root', 'out'],
             ...['--allow-files-outside-root', '--json', '--dry-run', '--quiet', '--token-stdin', '**/*.zip', '!**/tmp/**'],
@@ -69,8 +69,8 @@ describe('ado-attach command line', () => {
         assert.deepEqual(parsed, {
             collectionUrl: 'http://tfs.local:8080/tfs/DefaultCollection/',
             project: 'Fabrikam Fiber',
-            workItemIds: [],
-            query: 'SELECT [System.Id] FROM WorkItems',
+            workItemIds: [5],
+            query: undefined,
             maxWorkItems: 1000,
             areaPath: 'Fabrikam\\Web',
             chunkSizeBytes: 128 * MEBIBYTE,
@@ -88,6 +88,15 @@ describe('ado-attach command line', () => {
             quiet: true,
             tokenStdin: true,
         });
+    });
+
+    it('refuses --query until work item queries exist, rather than ignoring it', () => {
+        rejects([...org, '--query', 'SELECT [System.Id] FROM WorkItems', 'a'], "Option '--query' is not supported by this version of ado-attach yet: name the work items with --work-item.");
+    });
+
+    it('refuses more work items than --max-work-items allows', () => {
+        rejects([...org, '--work-item', '1,2,3', '--max-work-items', '2', 'a'], /names 3 work items, more than --max-work-items allows \(2\)/);
+        assert.deepEqual(options([...org, '--work-item', '1,2', '--max-work-items', '2', 'a']).workItemIds, [1, 2]);
     });
 
     it('takes work items repeated and comma-separated, with or without #, each once, in order', () => {
