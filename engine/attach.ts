@@ -1,15 +1,14 @@
 import type { ArtifactFile } from './find/findArtifacts';
 import { createUploadServices, type NetworkSettings, type UploadServices } from './http/services';
 import { RetryPolicy, systemClock, type RetryNotice } from './http/retryPolicy';
-import { linkAttachments, prepareLinks, type LinkingContext, type LinkOutcome, type PreparedLinks } from './link/linking';
+import { linkAttachments, prepareLinks, type LinkingContext, type LinkOutcome, type PreparedLinks, type WorkItemFailure } from './link/linking';
 import { WorkItemsClient, type RunIdentity } from './link/workItems';
 import type { TransferSettings } from './settings';
 import type { ServerTarget } from './target';
 import { describeFailure, stopsEverything, type FailureContext } from './text/failures';
-import { formatBytes, formatSeconds, formatSpeed } from './text/format';
+import { formatBytes, formatSeconds } from './text/format';
 import type { Localize, TaskLog } from './text/localize';
-import { safeUrl } from './text/safeText';
-import { UploadProgress } from './upload/progress';
+import { UploadProgress, type ProgressState } from './upload/progress';
 import { uploadAll, type UploadOutcome } from './upload/uploadAll';
 import { chooseUploadMethod, uploadFile, type UploadMethod, type UploadNotice, type UploadedAttachment } from './upload/uploadFile';
 
@@ -34,8 +33,12 @@ export interface AttachSettings extends TransferSettings {
 export interface EngineHost {
     readonly log: TaskLog;
     readonly loc: Localize;
-    /** Percent of all bytes sent, each whole number once. */
-    progress(percent: number): void;
+    /** Bytes sent of all bytes, each whole percent once. */
+    progress(state: ProgressState): void;
+    /** As each file is uploaded. */
+    uploaded(attachment: UploadedAttachment): void;
+    /** As each file fails, with the reason in words (also a file that fails before any upload). */
+    failed(file: ArtifactFile, reason: string): void;
     /** Names the front door in the User-Agent of every request. */
     readonly userAgent: string;
 }
@@ -62,6 +65,8 @@ export interface AttachPlan {
     readonly failed: UploadOutcome<never>['failed'];
     /** The work items that would get the attachments. */
     readonly workItems: number[];
+    /** Work items that could not be read, or would refuse the attachments. */
+    readonly workItemFailures: WorkItemFailure[];
     describe(error: unknown, file?: ArtifactFile): string;
 }
 
@@ -75,7 +80,7 @@ export async function attachFiles(files: readonly ArtifactFile[], settings: Atta
         host.log.info(host.loc('FilesFound', files.length, formatBytes(totalSize(files)), target.collectionUrl));
         const prepared = wantsLinks(settings) ? await prepareLinks(files, settings.workItemIds, settings.runWorkItems, linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : [...files];
-        prepared?.notUploaded.forEach(({ file, error }) => host.log.info(host.loc('FileFailed', file.relativePath, describe(error, file))));
+        prepared?.notUploaded.forEach(({ file, error }) => host.failed(file, describe(error, file)));
 
         const uploads = withNotUploaded(await uploadFiles(toUpload, settings, services, policy, host, describe), prepared);
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
@@ -90,14 +95,14 @@ export async function planAttachments(files: readonly ArtifactFile[], settings: 
     return withSession(settings, target, network, host, async ({ linking, describe }) => {
         const method = (file: ArtifactFile) => chooseUploadMethod(file.size, settings.uploadType, settings.chunkSizeBytes);
         if (!wantsLinks(settings)) {
-            return { files: files.map((file) => ({ file, uploadType: method(file) })), failed: [], workItems: [], describe };
+            return { files: files.map((file) => ({ file, uploadType: method(file) })), failed: [], workItems: [], workItemFailures: [], describe };
         }
         const prepared = await prepareLinks(files, settings.workItemIds, settings.runWorkItems, linking);
         const reused = new Set([...prepared.plan.reused.keys()].map((hashed) => hashed.file));
         const planned = files
             .filter((file) => reused.has(file) || prepared.plan.toUpload.some((hashed) => hashed.file === file))
             .map((file) => ({ file, uploadType: reused.has(file) ? ('reused' as const) : method(file) }));
-        return { files: planned, failed: prepared.notUploaded, workItems: [...prepared.plan.missingByItem.keys()], describe };
+        return { files: planned, failed: prepared.notUploaded, workItems: [...prepared.plan.missingByItem.keys()], workItemFailures: prepared.failures, describe };
     });
 }
 
@@ -147,40 +152,30 @@ function uploadFiles(
     host: EngineHost,
     describe: (error: unknown, file?: ArtifactFile) => string,
 ): Promise<UploadOutcome<UploadedAttachment>> {
-    const { log, loc } = host;
-    const progress = new UploadProgress(totalSize(files), (percent) => host.progress(percent));
+    const progress = new UploadProgress(totalSize(files), (state) => host.progress(state));
     return uploadAll(files, {
         concurrency: settings.concurrency,
-        uploadOne: async (file) =>
-            logUploaded(
-                await uploadFile(file, {
-                    client: services.attachments,
-                    policy,
-                    progress,
-                    clock: systemClock,
-                    chunkSizeBytes: settings.chunkSizeBytes,
-                    uploadType: settings.uploadType,
-                    report: (notice) => logUploadNotice(notice, host),
-                }),
-                host,
-            ),
-        // Logged as it happens; the front door names every failed file again at the end.
-        onFailure: ({ file, error }) => log.info(loc('FileFailed', file.relativePath, describe(error, file))),
+        uploadOne: async (file) => {
+            const attachment = await uploadFile(file, {
+                client: services.attachments,
+                policy,
+                progress,
+                clock: systemClock,
+                chunkSizeBytes: settings.chunkSizeBytes,
+                uploadType: settings.uploadType,
+                report: (notice) => logUploadNotice(notice, host),
+            });
+            host.uploaded(attachment);
+            return attachment;
+        },
+        // Told as it happens; the front door names every failed file again at the end.
+        onFailure: ({ file, error }) => host.failed(file, describe(error, file)),
         stopsEverything,
     });
 }
 
 function reusedAttachments(prepared: PreparedLinks | undefined): AttachmentOutput[] {
     return [...(prepared?.plan.reused ?? [])].map(([hashed, { id, url }]) => ({ file: hashed.file, id, url, uploadType: 'reused' }));
-}
-
-function logUploaded(attachment: UploadedAttachment, host: EngineHost): UploadedAttachment {
-    const { file, elapsedMs } = attachment;
-    // The URL as the outputs spell it, so that a line of the log can be matched with an entry of the outputs.
-    host.log.info(
-        host.loc('FileUploaded', file.relativePath, formatBytes(file.size), attachment.uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(attachment.url)),
-    );
-    return attachment;
 }
 
 function logUploadNotice(notice: UploadNotice, { log, loc }: EngineHost): void {

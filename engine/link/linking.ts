@@ -20,7 +20,12 @@ import type { RunIdentity, WorkItemsClient } from './workItems';
 
 /** A work item (`#123`), or the lookup of the run's work items, that did not get its attachments, and why. */
 export interface WorkItemFailure {
+    /** `#123`, or the lookup of the run's work items in words. */
     readonly subject: string;
+    /** The work item, when the failure is about one. */
+    readonly workItem?: number;
+    /** The files it did not get, when a link failed. */
+    readonly paths?: readonly string[];
     readonly reason: string;
 }
 
@@ -98,10 +103,10 @@ export async function prepareLinks(
             if (snapshot) {
                 snapshots.set(id, snapshot);
             } else {
-                failures.push({ subject: `#${id}`, reason: loc('WorkItemNotFound', id) });
+                failures.push({ subject: `#${id}`, workItem: id, reason: loc('WorkItemNotFound', id) });
             }
         } catch (error) {
-            failures.push({ subject: `#${id}`, reason: context.describe(error) });
+            failures.push({ subject: `#${id}`, workItem: id, reason: context.describe(error) });
         }
     }
     const hashed: HashedFile[] = [];
@@ -118,7 +123,7 @@ export async function prepareLinks(
     const proven = await proveReuse(hashed, items, { ...context, attachmentSha256: (id, size) => workItems.attachmentSha256(id, size) });
     const plan = planLinks(hashed, items, proven);
     for (const { id, existing, adding } of plan.overLimit) {
-        failures.push({ subject: `#${id}`, reason: loc('WorkItemOverLimit', existing, adding, MAX_ATTACHMENTS_PER_WORK_ITEM) });
+        failures.push({ subject: `#${id}`, workItem: id, reason: loc('WorkItemOverLimit', existing, adding, MAX_ATTACHMENTS_PER_WORK_ITEM) });
     }
     for (const [hashedFile] of plan.reused) {
         log.info(loc('FileAlreadyAttached', hashedFile.file.relativePath));
@@ -155,7 +160,7 @@ export async function linkAttachments(
             }
         } catch (error) {
             complete = false;
-            failures.push({ subject: `#${id}`, reason: describeLinkFailure(error, id, context) });
+            failures.push({ subject: `#${id}`, workItem: id, paths: ready.map((hashed) => hashed.file.relativePath), reason: describeLinkFailure(error, id, context) });
         }
         if (complete) {
             linked.push(id);

@@ -1,12 +1,19 @@
+export interface ProgressState {
+    /** Of all bytes, as a whole number. */
+    readonly percent: number;
+    readonly bytesSent: number;
+    readonly bytesTotal: number;
+}
+
 /**
- * Percent of all bytes sent, reported only when the whole number changes so that the log
- * is not flooded with `task.setprogress` lines. A failed attempt gives its bytes back.
+ * Bytes sent of all bytes, reported only when the whole percent changes so that a log is not flooded with
+ * progress lines. A failed attempt gives its bytes back.
  */
 export class UploadProgress {
     private sent = 0;
     private lastReported = -1;
 
-    constructor(private readonly totalBytes: number, private readonly report: (percent: number) => void) {}
+    constructor(private readonly totalBytes: number, private readonly report: (state: ProgressState) => void) {}
 
     add(bytes: number): void {
         this.sent += bytes;
@@ -21,7 +28,7 @@ export class UploadProgress {
         const percent = this.totalBytes === 0 ? 100 : Math.floor((this.sent * 100) / this.totalBytes);
         if (percent > this.lastReported) {
             this.lastReported = percent;
-            this.report(percent);
+            this.report({ percent, bytesSent: this.sent, bytesTotal: this.totalBytes });
         }
     }
 }

@@ -45,7 +45,7 @@ describe('linkAttachments', () => {
         const outcome = await linkAttachments(prepared(files, 5), (file) => attachmentOf(file), 'run 1', context(refuse));
 
         assert.deepEqual(outcome.failures, [
-            { subject: '#5', reason: 'LinkRejected(FileListMore(logs/f1.log, logs/f2.log, logs/f3.log, logs/f4.log, logs/f5.log|2)|5|400|TF401320: rule error)' },
+            { subject: '#5', workItem: 5, paths: ['logs/f1.log', 'logs/f2.log', 'logs/f3.log', 'logs/f4.log', 'logs/f5.log', 'logs/f6.log', 'logs/f7.log'], reason: 'LinkRejected(FileListMore(logs/f1.log, logs/f2.log, logs/f3.log, logs/f4.log, logs/f5.log|2)|5|400|TF401320: rule error)' },
         ]);
         assert.deepEqual(outcome.linked, []);
     });

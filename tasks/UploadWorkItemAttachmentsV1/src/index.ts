@@ -3,6 +3,8 @@ import * as tl from 'azure-pipelines-task-lib/task';
 import { attachFiles, type EngineHost } from '../../../engine/attach';
 import { describeFindNotice, findArtifacts, type ArtifactFile } from '../../../engine/find/findArtifacts';
 import { secretsOf } from '../../../engine/target';
+import { formatBytes, formatSeconds, formatSpeed } from '../../../engine/text/format';
+import { safeUrl } from '../../../engine/text/safeText';
 import { agentContext, agentNetwork, guardTaskLibOutput, loc, log, outputSink, registerSecrets, setProgress, setResult } from './agent';
 import { readSettings, type TaskSettings } from './inputs';
 import { publishOutputs } from './outputs';
@@ -44,7 +46,12 @@ async function main(): Promise<void> {
 const engineHost: EngineHost = {
     log,
     loc,
-    progress: (percent) => setProgress(percent, loc('ProgressOperation')),
+    progress: ({ percent }) => setProgress(percent, loc('ProgressOperation')),
+    // The URL as the outputs spell it, so that a line of the log can be matched with an entry of AttachmentUrls.
+    uploaded: ({ file, uploadType, elapsedMs, url }) =>
+        log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(url))),
+    // Logged as it happens; the one error issue is the result at the end, which names every failed file again.
+    failed: (file, reason) => log.info(loc('FileFailed', file.relativePath, reason)),
     userAgent: 'UploadWorkItemAttachments/1',
 };
 

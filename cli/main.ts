@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import * as os from 'os';
+import { version } from '../package.json';
+import { runCli } from './run';
+
+/** The entry of `ado-attach`: hands the process to the flow in run.ts and exits with its code. */
+runCli({
+    args: process.argv.slice(2),
+    environment: process.env,
+    cwd: process.cwd(),
+    hostname: os.hostname(),
+    version,
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stderrIsTTY: process.stderr.isTTY === true,
+    columns: process.stderr.columns,
+}).then(
+    (code) => {
+        process.exitCode = code;
+    },
+    (error: unknown) => {
+        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exitCode = 1;
+    },
+);

@@ -1,0 +1,214 @@
+import { attachFiles, planAttachments, type AttachOutcome, type AttachmentOutput, type EngineHost } from '../engine/attach';
+import { compareOrdinal, describeFindNotice, findArtifacts, type ArtifactFile } from '../engine/find/findArtifacts';
+import type { WorkItemFailure } from '../engine/link/linking';
+import type { ServerTarget } from '../engine/target';
+import { safeUrl } from '../engine/text/safeText';
+import { cliLoc } from './messages';
+import { networkFromEnvironment, type CliNetwork } from './networkFromEnv';
+import { parseCommandLine, USAGE, UsageError, type CliOptions } from './options';
+import { Terminal, type CliAttachment, type CliFailure, type CliReport, type OutputStream } from './terminal';
+import { readFirstLine, resolveToken, type ResolvedToken } from './token';
+
+/** Everything the command takes from its process, passed in so that a test can run it with its own. */
+export interface CliProcess {
+    readonly args: readonly string[];
+    readonly environment: Readonly<Record<string, string | undefined>>;
+    readonly cwd: string;
+    readonly hostname: string;
+    readonly version: string;
+    readonly stdin: NodeJS.ReadableStream;
+    readonly stdout: OutputStream;
+    readonly stderr: OutputStream;
+    readonly stderrIsTTY: boolean;
+    readonly columns?: number;
+}
+
+export const EXIT_SUCCESS = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/**
+ * The command's flow: read the command line, the token and the network; find the files; let the engine upload and
+ * link them (or, with --dry-run, plan); print what happened. Exit 0 when everything succeeded, 1 when anything failed
+ * once requests started, 2 for bad usage or input found before any request.
+ */
+export async function runCli(io: CliProcess): Promise<number> {
+    let options: CliOptions;
+    let token: ResolvedToken;
+    let network: CliNetwork;
+    try {
+        const command = parseCommandLine(io.args, { environment: io.environment, cwd: io.cwd, hostname: io.hostname });
+        if (command.kind === 'help') {
+            io.stdout.write(USAGE);
+            return EXIT_SUCCESS;
+        }
+        if (command.kind === 'version') {
+            io.stdout.write(`${io.version}\n`);
+            return EXIT_SUCCESS;
+        }
+        options = command.options;
+        token = await resolveToken({ tokenStdin: options.tokenStdin, environment: io.environment, readFirstLine: () => readFirstLine(io.stdin) });
+        network = networkFromEnvironment(io.environment, options.collectionUrl);
+    } catch (error) {
+        if (error instanceof UsageError) {
+            // Nothing on stdout on exit 2: a script reading --json output sees no document at all.
+            new Terminal({ stdout: io.stderr, stderr: io.stderr, stderrIsTTY: false, json: true, quiet: false, secrets: [] }).error(error.message);
+            return EXIT_USAGE;
+        }
+        throw error;
+    }
+
+    const terminal = new Terminal({
+        stdout: io.stdout,
+        stderr: io.stderr,
+        stderrIsTTY: io.stderrIsTTY,
+        columns: io.columns,
+        json: options.json,
+        quiet: options.quiet,
+        secrets: [...token.secrets, ...network.secrets],
+    });
+    try {
+        return await attach(terminal, options, token, network, io.version);
+    } catch (error) {
+        terminal.error(error instanceof Error ? error.message : String(error));
+        return EXIT_FAILED;
+    }
+}
+
+async function attach(terminal: Terminal, options: CliOptions, token: ResolvedToken, network: CliNetwork, version: string): Promise<number> {
+    describeConnection(terminal, options, token, network);
+    const files = findFiles(terminal, options);
+    if (files.length === 0) {
+        return noFiles(terminal, options);
+    }
+    const target: ServerTarget = { collectionUrl: options.collectionUrl, credential: token.credential, identity: identityOf(token), project: options.project };
+    const counter = new FileCounter(terminal, files);
+    const host: EngineHost = {
+        log: { info: (text) => terminal.note(text), warning: (text) => terminal.warning(text), debug: () => undefined },
+        loc: cliLoc,
+        progress: ({ bytesSent, bytesTotal }) => counter.bytes(bytesSent, bytesTotal),
+        uploaded: (attachment) => {
+            terminal.attached(cliAttachment(attachment));
+            counter.fileDone();
+        },
+        failed: (file, reason) => {
+            terminal.failed({ path: file.relativePath, reason });
+            counter.fileDone();
+        },
+        userAgent: `ado-attach/${version}`,
+    };
+    if (options.dryRun) {
+        const plan = await planAttachments(files, options, target, network, host);
+        const failures = [
+            ...plan.failed.map(({ file, error }) => ({ path: file.relativePath, reason: plan.describe(error, file) })),
+            ...plan.workItemFailures.flatMap(workItemFailures),
+        ];
+        failures.forEach((failure) => terminal.failed(failure));
+        terminal.dryRun({
+            files: plan.files.map(({ file, uploadType }) => ({ path: file.relativePath, size: file.size, uploadType })),
+            workItems: plan.workItems,
+        });
+        return failures.length === 0 ? EXIT_SUCCESS : EXIT_FAILED;
+    }
+    const outcome = await attachFiles(files, options, target, network, host);
+    const report = cliReport(outcome);
+    terminal.report(report);
+    return report.failed.length === 0 ? EXIT_SUCCESS : EXIT_FAILED;
+}
+
+/** The files to upload; what the search skipped or decided is a warning or a note, and never fails the run. */
+function findFiles(terminal: Terminal, options: CliOptions): ArtifactFile[] {
+    const found = findArtifacts(options.rootFolder, options.patterns, { allowFilesOutsideRoot: options.allowFilesOutsideRoot });
+    for (const notice of found.notices) {
+        const { warning, text } = describeFindNotice(notice, cliLoc);
+        (warning ? terminal.warning : terminal.note).call(terminal, text);
+    }
+    return found.files;
+}
+
+/** Nothing matched: exit 1 with --if-no-files-found error, else 0; with --json the (empty) document is printed either way. */
+function noFiles(terminal: Terminal, options: CliOptions): number {
+    const message = cliLoc('NoFilesMatched', options.rootFolder, options.patterns.join(', '));
+    if (options.ifNoFilesFound === 'error') {
+        terminal.error(message);
+    } else if (options.ifNoFilesFound === 'warn') {
+        terminal.warning(message);
+    }
+    if (options.dryRun) {
+        terminal.dryRun({ files: [], workItems: [] });
+    } else {
+        terminal.report({ attachments: [], linkedWorkItems: [], failed: [] });
+    }
+    return options.ifNoFilesFound === 'error' ? EXIT_FAILED : EXIT_SUCCESS;
+}
+
+/** The outcome as the command prints it: attachments in path order, then every failure with its words. */
+function cliReport({ attachments, uploads, links, describe }: AttachOutcome): CliReport {
+    const failed: CliFailure[] = [
+        ...uploads.failed.map(({ file, error }) => ({ path: file.relativePath, reason: describe(error, file) })),
+        ...uploads.notStarted.map((file) => ({ path: file.relativePath, reason: cliLoc('FileNotStarted', file.relativePath) })),
+        ...(links?.failures ?? []).flatMap(workItemFailures),
+    ];
+    return {
+        attachments: [...attachments].sort((a, b) => compareOrdinal(a.file.relativePath, b.file.relativePath)).map(cliAttachment),
+        linkedWorkItems: links?.linked ?? [],
+        failed,
+    };
+}
+
+/** A work item that did not get its attachments: one entry per file it did not get, or one for the item. */
+function workItemFailures(failure: WorkItemFailure): CliFailure[] {
+    const { workItem, paths, subject, reason } = failure;
+    if (workItem === undefined) {
+        // The lookup of the run's work items: no item, no file.
+        return [{ path: subject, reason }];
+    }
+    return paths && paths.length > 0 ? paths.map((path) => ({ workItem, path, reason })) : [{ workItem, reason }];
+}
+
+function cliAttachment({ file, id, url, uploadType }: AttachmentOutput): CliAttachment {
+    return { path: file.relativePath, name: file.name, id, url: safeUrl(url), size: file.size, uploadType };
+}
+
+/** Who the token belongs to, in words the user can act on: the failure messages name it. */
+function identityOf(token: ResolvedToken): string {
+    const kind = token.credential.kind === 'bearer' ? 'the bearer token' : 'the personal access token';
+    return token.source === 'stdin' ? `${kind} from standard input` : `${kind} in ${token.source}`;
+}
+
+/** Counts the files done and the bytes sent, for the progress bar. */
+class FileCounter {
+    private done = 0;
+    private sent = 0;
+    private readonly total: number;
+
+    constructor(private readonly terminal: Terminal, private readonly files: readonly ArtifactFile[]) {
+        this.total = files.reduce((sum, file) => sum + file.size, 0);
+    }
+
+    fileDone(): void {
+        this.done++;
+        this.draw();
+    }
+
+    bytes(sent: number, _total: number): void {
+        this.sent = sent;
+        this.draw();
+    }
+
+    private draw(): void {
+        this.terminal.progress({ filesDone: this.done, filesTotal: this.files.length, bytesSent: this.sent, bytesTotal: this.total });
+    }
+}
+
+/** Where the run goes and how it authenticates, on stderr: never the token, never a proxy password. */
+function describeConnection(terminal: Terminal, options: CliOptions, token: ResolvedToken, network: CliNetwork): void {
+    const how = token.credential.kind === 'bearer' ? 'bearer token' : 'personal access token, basic auth';
+    const from = token.source === 'stdin' ? 'standard input' : token.source;
+    const proxy = network.proxyFor(options.collectionUrl);
+    const via = proxy ? ` through proxy ${proxy.url}${proxy.username ? ` as ${proxy.username}` : ''}` : '';
+    const project = options.project ? `, project ${options.project}` : '';
+    if (!options.quiet) {
+        terminal.note(`${options.collectionUrl}${project}${via}; token from ${from} (${how}).`);
+    }
+}
