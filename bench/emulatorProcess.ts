@@ -16,11 +16,19 @@ export interface TimedRequest {
 
 export type EmulatorMessage = { readonly collectionUrl: string; readonly firstRequestAt?: undefined } | { readonly requests: TimedRequest[]; readonly firstRequestAt?: number };
 
-async function serve(options: EmulatorOptions): Promise<void> {
+/** What the bench adds to the emulator: latency on every upload request, as a distant server has. */
+export interface BenchServerOptions {
+    readonly uploadDelayMs?: number;
+}
+
+async function serve(options: EmulatorOptions, bench: BenchServerOptions): Promise<void> {
     const emulator = await AzureDevOpsEmulator.start(options);
     let firstRequestAt: number | undefined;
     // Never fires: it only notes when the first request arrives.
     emulator.addFault({ match: () => ((firstRequestAt ??= performance.timeOrigin + performance.now()), false), action: { kind: 'delay', ms: 0 } });
+    if (bench.uploadDelayMs) {
+        emulator.addFault({ path: '/_apis/wit/attachments', match: (request) => request.method === 'POST' || request.method === 'PUT', times: Infinity, action: { kind: 'delay', ms: bench.uploadDelayMs } });
+    }
     process.on('message', (message) => {
         if (message !== 'stop') {
             return;
@@ -40,7 +48,7 @@ async function serve(options: EmulatorOptions): Promise<void> {
 }
 
 if (require.main === module) {
-    serve(JSON.parse(process.argv[2]) as EmulatorOptions).catch((error: unknown) => {
+    serve(JSON.parse(process.argv[2]) as EmulatorOptions, JSON.parse(process.argv[3] ?? '{}') as BenchServerOptions).catch((error: unknown) => {
         process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
         process.exitCode = 1;
     });
