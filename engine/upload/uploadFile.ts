@@ -1,6 +1,6 @@
 import type { AttachmentClient, AttachmentReference, RequestBody } from './attachmentClient';
 import { chunkRanges, type ChunkRange } from './chunkRanges';
-import { assertFileUnchanged, fileRangeBody } from '../files/fileRange';
+import { WHOLE_READ_MAX_BYTES, assertFileUnchanged, fileRangeBody } from '../files/fileRange';
 import type { ArtifactFile } from '../find/findArtifacts';
 import type { UploadType } from '../settings';
 import type { UploadProgress } from './progress';
@@ -54,8 +54,12 @@ export function chooseUploadMethod(size: number, uploadType: UploadType, chunkSi
 /** Uploads one file, retrying each request on its own: a retry resends one chunk, never the whole file. */
 export async function uploadFile(file: ArtifactFile, uploader: FileUploader): Promise<UploadedAttachment> {
     const started = uploader.clock.now();
-    assertFileUnchanged(file);
     const method = chooseUploadMethod(file.size, uploader.uploadType, uploader.chunkSizeBytes);
+    // A body read whole is checked on its open file before the request starts (fileRangeBody): a stat of the path first
+    // would only repeat that. A streamed body is checked before its last bytes leave; this stat fails it before the first.
+    if (method === 'chunked' || file.size > WHOLE_READ_MAX_BYTES) {
+        assertFileUnchanged(file);
+    }
     const reference = method === 'simple' ? await uploadSimple(file, uploader) : await uploadChunked(file, uploader);
     return { ...reference, file, uploadType: method, elapsedMs: uploader.clock.now() - started };
 }
