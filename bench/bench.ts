@@ -413,10 +413,12 @@ async function negotiation(folder: string): Promise<Row> {
     const tiny = path.join(folder, 'negotiation');
     fs.mkdirSync(tiny, { recursive: true });
     fs.writeFileSync(path.join(tiny, 'one.txt'), 'x');
+    // 100 ms on every negotiation request, as a distant server has: requests one after another then show as such.
+    const bench = { otherDelayMs: 100 };
     const servers: Record<string, ServerChoice> = {
-        'hosted (7.1, resource areas)': { emulator: { resourceAreas: 'hosted' } },
-        'Server 2019 (5.0)': { emulator: { serverVersion: '5.0' } },
-        'Server 2022 (7.1)': {},
+        'hosted (7.1, resource areas)': { emulator: { resourceAreas: 'hosted' }, bench },
+        'Server 2019 (5.0)': { emulator: { serverVersion: '5.0' }, bench },
+        'Server 2022 (7.1)': { bench },
     };
     const counts: string[] = [];
     let worst = 0;
@@ -429,7 +431,7 @@ async function negotiation(folder: string): Promise<Row> {
     return {
         case: 'requests in sequence before the first upload',
         task: counts.join(', '),
-        comparedWith: '(each run uploads; the api-version is negotiated)',
+        comparedWith: '(100 ms added to each negotiation request; each run uploads, the api-version negotiated)',
         baseline: '',
         result: `${worst} at most`,
         target: '≤ 2',

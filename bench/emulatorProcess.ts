@@ -19,6 +19,8 @@ export type EmulatorMessage = { readonly collectionUrl: string; readonly firstRe
 /** What the bench adds to the emulator: latency on every upload request, as a distant server has. */
 export interface BenchServerOptions {
     readonly uploadDelayMs?: number;
+    /** Latency on every other request (negotiation), so that requests one after another show as such. */
+    readonly otherDelayMs?: number;
 }
 
 async function serve(options: EmulatorOptions, bench: BenchServerOptions): Promise<void> {
@@ -28,6 +30,9 @@ async function serve(options: EmulatorOptions, bench: BenchServerOptions): Promi
     emulator.addFault({ match: () => ((firstRequestAt ??= performance.timeOrigin + performance.now()), false), action: { kind: 'delay', ms: 0 } });
     if (bench.uploadDelayMs) {
         emulator.addFault({ path: '/_apis/wit/attachments', match: (request) => request.method === 'POST' || request.method === 'PUT', times: Infinity, action: { kind: 'delay', ms: bench.uploadDelayMs } });
+    }
+    if (bench.otherDelayMs) {
+        emulator.addFault({ match: (request) => !/\/_apis\/wit\/attachments/i.test(request.path), times: Infinity, action: { kind: 'delay', ms: bench.otherDelayMs } });
     }
     process.on('message', (message) => {
         if (message !== 'stop') {

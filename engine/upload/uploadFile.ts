@@ -110,6 +110,7 @@ async function uploadChunked(file: ArtifactFile, uploader: FileUploader): Promis
 async function uploadChunkedOnce(file: ArtifactFile, uploader: FileUploader, counted: { bytes: number }): Promise<AttachmentReference> {
     const { client, policy } = uploader;
     const started = await policy.run(file.relativePath, () => client.startChunked(file.name));
+    const target = await client.chunkTarget(started, file.name);
     const ranges = chunkRanges(file.size, uploader.chunkSizeBytes);
     let reference = started;
     let assumedReceived = false;
@@ -119,7 +120,7 @@ async function uploadChunkedOnce(file: ArtifactFile, uploader: FileUploader, cou
         let replyLost = false;
         try {
             reference = await withProgress(uploader, file, range, (body) =>
-                policy.run(operation, () => noteLostReply(client.uploadChunk(started, file.name, range, body), () => (replyLost = true))),
+                policy.run(operation, () => noteLostReply(client.uploadChunk(target, range, body), () => (replyLost = true))),
             );
             counted.bytes += range.last - range.first + 1;
             assumedReceived = false;
