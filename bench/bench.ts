@@ -15,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { EmulatorOptions } from '../test/emulator';
 import { runTask } from '../test/e2e/taskRunner';
+import { Squid } from '../test/proxy/squid';
 import type { BenchServerOptions, EmulatorMessage, TimedRequest } from './emulatorProcess';
 import type { ResourceFigures } from './maxRss';
 import type { MinimalClientJob } from './minimalClient';
@@ -42,10 +43,15 @@ interface Measurement {
     readonly stdoutBytes: number;
     /** How many requests ran one after another before the first upload request (the longest chain that did not overlap). */
     readonly requestsInSequenceBeforeUpload: number;
+    /** Connections the emulator saw (by client port). */
+    readonly connections: number;
+    readonly requests: number;
+    /** What the client wrote on stderr. */
+    readonly stderr: string;
 }
 
 /** Runs against the emulator; resolves with what it printed on stdout (nothing for the baselines). */
-type Client = (collectionUrl: string, rssFile: string) => Promise<{ stdoutBytes: number }>;
+type Client = (collectionUrl: string, rssFile: string) => Promise<{ stdoutBytes: number; stderr?: string }>;
 
 const now = () => performance.timeOrigin + performance.now();
 
@@ -88,7 +94,7 @@ async function measure(client: Client, server: ServerChoice = {}): Promise<Measu
     const rssFile = path.join(os.tmpdir(), `uwia-bench-rss-${process.pid}-${Date.now()}`);
     try {
         const started = now();
-        const { stdoutBytes } = await client(emulator.collectionUrl, rssFile);
+        const { stdoutBytes, stderr } = await client(emulator.collectionUrl, rssFile);
         const wallMs = now() - started;
         const { requests, firstRequestAt } = await emulator.stop();
         const uploads = requests.filter(isAttachmentUpload);
@@ -105,6 +111,9 @@ async function measure(client: Client, server: ServerChoice = {}): Promise<Measu
             cpuMs: figures.cpuMicros / 1000,
             stdoutBytes,
             requestsInSequenceBeforeUpload: longestChain(requests.filter((request) => request.endedAt <= firstUpload)),
+            connections: new Set(requests.map((request) => request.remotePort)).size,
+            requests: requests.length,
+            stderr: stderr ?? '',
         };
     } finally {
         fs.rmSync(rssFile, { force: true });
@@ -129,7 +138,7 @@ function isAttachmentUpload(request: TimedRequest): boolean {
 }
 
 /** The real bundled task, with the agent's environment (taskRunner), and the peak-RSS preload. */
-function theTask(rootFolder: string, inputs: Record<string, string>): Client {
+function theTask(rootFolder: string, inputs: Record<string, string>, agent: { variables?: Record<string, string>; environment?: Record<string, string> } = {}): Client {
     return async (collectionUrl, rssFile) => {
         const run = await runTask({
             collectionUrl,
@@ -137,13 +146,14 @@ function theTask(rootFolder: string, inputs: Record<string, string>): Client {
             projectName: PROJECT.name,
             projectId: PROJECT.id,
             inputs: { rootFolder, ...inputs },
-            environment: { NODE_OPTIONS: `--require ${MAX_RSS_PRELOAD}`, UWIA_BENCH_MAXRSS_FILE: rssFile },
+            variables: agent.variables,
+            environment: { ...agent.environment, NODE_OPTIONS: `--require ${MAX_RSS_PRELOAD}`, UWIA_BENCH_MAXRSS_FILE: rssFile },
         });
         fs.rmSync(run.tempDirectory, { recursive: true, force: true });
         if (run.result !== 'Succeeded') {
             throw new Error(`the task did not succeed: ${run.resultMessage}\n${run.stderr}`);
         }
-        return { stdoutBytes: Buffer.byteLength(run.stdout) };
+        return { stdoutBytes: Buffer.byteLength(run.stdout), stderr: run.stderr };
     };
 }
 
@@ -408,6 +418,36 @@ async function latency(folder: string): Promise<Row> {
     };
 }
 
+/** 40 files behind a real squid with basic authentication: tunnels, and stderr. */
+async function proxy(folder: string): Promise<Row> {
+    const row = { case: '40 files behind squid with basic auth, 4 at once: tunnels', comparedWith: 'the same run direct: connections' };
+    if (!Squid.available()) {
+        return { ...row, task: 'squid not installed', baseline: '', result: '', target: '≤ 6, nothing on stderr', met: 'not measured' };
+    }
+    const files = smallFiles(folder, 'proxied', 40);
+    const squid = await Squid.start('bench-agent', 'bench-Pa55');
+    try {
+        const behindSquid = {
+            variables: { 'Agent.ProxyUrl': squid.url, 'Agent.ProxyUsername': 'bench-agent' },
+            environment: { VSTS_SECRET_VARIABLES: JSON.stringify(['Agent.ProxyPassword']), SECRET_AGENT_PROXYPASSWORD: 'bench-Pa55' },
+        };
+        const proxied = await measure(theTask(files, { contents: '*.bin', concurrency: '4' }, behindSquid));
+        const direct = await measure(theTask(files, { contents: '*.bin', concurrency: '4' }));
+        const met = proxied.connections <= 6 && proxied.stderr === '';
+        return {
+            ...row,
+            task: `${proxied.requests} requests through ${proxied.connections} tunnels; stderr ${proxied.stderr === '' ? 'empty' : `${Buffer.byteLength(proxied.stderr)} bytes`}`,
+            baseline: `${direct.requests} requests on ${direct.connections} connections`,
+            result: `${proxied.connections} tunnels`,
+            target: '≤ 6 (concurrency + 2), nothing on stderr',
+            met: met ? 'yes' : 'no',
+        };
+    } finally {
+        await squid.remove();
+        fs.rmSync(files, { recursive: true });
+    }
+}
+
 /** Requests one after another before the first upload, on each kind of server the task negotiates with. */
 async function negotiation(folder: string): Promise<Row> {
     const tiny = path.join(folder, 'negotiation');
@@ -520,6 +560,7 @@ async function main(): Promise<void> {
             chunks: smallChunks,
             latency,
             negotiation,
+            proxy,
             memory: peakMemory,
             startup: startUp,
         };

@@ -12,6 +12,8 @@ export interface TimedRequest {
     readonly status: number;
     readonly receivedAt: number;
     readonly endedAt: number;
+    /** The client's port: one per connection (per tunnel, behind a proxy). */
+    readonly remotePort?: number;
 }
 
 export type EmulatorMessage = { readonly collectionUrl: string; readonly firstRequestAt?: undefined } | { readonly requests: TimedRequest[]; readonly firstRequestAt?: number };
@@ -45,6 +47,7 @@ async function serve(options: EmulatorOptions, bench: BenchServerOptions): Promi
                 status: request.status,
                 receivedAt: performance.timeOrigin + request.receivedAtMs,
                 endedAt: performance.timeOrigin + request.endedAtMs,
+                remotePort: request.remotePort,
             }));
             process.send?.({ requests, firstRequestAt } satisfies EmulatorMessage, () => process.disconnect());
         });
