@@ -59,7 +59,13 @@ export function checkProject(project: Project, validateTask: TaskValidator): str
         const file = `${task.folder}/task.json`;
         problems.push(...validateTask(task.taskJson).map((problem) => `${file}: ${problem}`));
         const version = task.taskJson.version;
-        if (version && taskVersionText(version) !== manifest.version) {
+        const olderMajor = olderMajorFolder(task.folder, manifest.version);
+        if (version && olderMajor !== undefined) {
+            // A ...V1 folder beside ...V2 keeps its own 1.x version, so that pipelines naming @1 keep running it.
+            if (version.Major !== olderMajor) {
+                problems.push(`${file}: version is ${taskVersionText(version)}, but a folder named V${olderMajor} must hold major version ${olderMajor}.`);
+            }
+        } else if (version && taskVersionText(version) !== manifest.version) {
             problems.push(
                 `${file}: version is ${taskVersionText(version)}, but vss-extension.json's is ${manifest.version}. ` +
                     'Change both at once with `npm run version:bump -- patch|minor|major|x.y.z`.',
@@ -105,4 +111,14 @@ export function checkOverviewPictures(project: Project): string[] {
         }
     }
     return problems;
+}
+
+/** The major version of a task folder named `...V<n>` with n lower than the extension's major; undefined otherwise. */
+function olderMajorFolder(folder: string, extensionVersion: string): number | undefined {
+    const folderMajor = /V(\d+)$/.exec(folder);
+    const extensionMajor = /^(\d+)\./.exec(extensionVersion ?? '');
+    if (!folderMajor || !extensionMajor) {
+        return undefined;
+    }
+    return Number(folderMajor[1]) < Number(extensionMajor[1]) ? Number(folderMajor[1]) : undefined;
 }
