@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { AzureDevOpsEmulator } from '../test/emulator';
 import { ArtifactFolder, binaryContent } from '../test/e2e/fixtures';
 import { runTask, type TaskRun } from '../test/e2e/taskRunner';
@@ -28,7 +30,8 @@ export interface SampleRun {
 
 /**
  * Runs the real bundled task, the way the agent does, against the emulator on a free port: five files (one excluded
- * by the patterns, one large enough to go in chunks, one empty), attached to a named work item and to the build's.
+ * by the patterns, one large enough to go in chunks, one empty) and a link to a file outside the root folder (skipped
+ * with a warning), attached to a named work item and to the build's.
  */
 export async function runSample(): Promise<SampleRun> {
     const emulator = await AzureDevOpsEmulator.start({
@@ -42,6 +45,14 @@ export async function runSample(): Promise<SampleRun> {
     artifacts.write('drop/app bundle #2.zip', binaryContent(5 * 1024 * 1024 + 123, 12));
     artifacts.write('drop/empty.log', '');
     artifacts.write('drop/debug.pdb', 'excluded by the pattern below');
+    // A link a pull request could plant, to a file outside the root folder: the task skips it with a warning.
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'uwia-outside-'));
+    fs.writeFileSync(path.join(outside, 'id_rsa'), 'not for upload');
+    try {
+        fs.symlinkSync(path.join(outside, 'id_rsa'), path.join(artifacts.root, 'drop', 'id_rsa'));
+    } catch {
+        // Windows without the privilege to create symbolic links: the demo runs without this warning.
+    }
     const inputs = { rootFolder: artifacts.root, ...SAMPLE_INPUTS };
     const run = await runTask({
         collectionUrl: emulator.collectionUrl,
@@ -60,6 +71,7 @@ export async function runSample(): Promise<SampleRun> {
         summary,
         dispose: async () => {
             fs.rmSync(run.tempDirectory, { recursive: true, force: true });
+            fs.rmSync(outside, { recursive: true, force: true });
             artifacts.dispose();
             await emulator.stop();
         },

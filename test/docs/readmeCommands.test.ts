@@ -150,6 +150,10 @@ describe("the README's shell commands, run on a fresh copy", function () {
                 if (toRun.includes('npm run demo')) {
                     assert.match(result.stdout, /4 of 4 attachments downloaded back and verified byte for byte/);
                     assert.doesNotMatch(result.stdout, /##vso\[/, 'the demo renders the logging commands rather than printing them');
+                    assert.match(result.stdout, /^ {2}##\[warning\]'drop\/id_rsa' is a link to /m, 'a warning, shown as the agent shows it');
+                    assert.match(result.stdout, /^\| AttachmentCount +\| 4 +\|$/m, 'the output variables as a table');
+                    assert.match(result.stdout, /^ {2}#1234 -> http:\/\/127\.0\.0\.1:\d+\/org\/_workitems\/edit\/1234$/m, 'the summary links to the work item');
+                    assert.match(result.stdout, /^#1234 "Release 1\.2\.3 sign-off": 4 attached file\(s\)/m, 'the files are on the named work item');
                 }
                 if (toRun.includes('ado-attach --help')) {
                     assert.match(result.stdout, /ado-attach \[options\] <pattern\.\.\.>/);
