@@ -50,7 +50,7 @@ export function packageJsonRepository(root: string): string | undefined {
     return repository?.trim() || undefined;
 }
 
-/** vss-extension.json's text with its links and repository set to `links`, for the staged copy that tfx packs. */
+/** vss-extension.json with its links and repository set to `links`, for the staged copy that tfx packs. */
 export function withRepositoryLinks(manifest: Record<string, unknown>, links: RepositoryLinks): Record<string, unknown> {
     const pageLinks: Record<string, { uri: string }> = { repository: { uri: links.repository } };
     if (links.issues) {
