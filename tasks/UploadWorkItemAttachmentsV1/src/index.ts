@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     const outcome = await attachFiles(files, attachSettings, target, agentNetwork(), engineHost);
 
     publishOutputs(outcome.attachments, outcome.links?.linked ?? [], outputSink, loc);
-    publishSummary(files, outcome);
+    publishSummary(files, outcome, target.collectionUrl);
     reportOutcome(outcome, files.length);
 }
 

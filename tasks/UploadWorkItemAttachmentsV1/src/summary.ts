@@ -12,8 +12,11 @@ export interface SummaryRow {
     readonly workItems: readonly number[];
 }
 
-/** The markdown for the run's summary page: one row per file, then the work items that did not get their attachments. */
-export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: readonly WorkItemFailure[], loc: Localize): string {
+/**
+ * The markdown for the run's summary page: one row per file, then the work items that did not get their attachments.
+ * Work item numbers link to the work items' pages in `collectionUrl`.
+ */
+export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: readonly WorkItemFailure[], loc: Localize, collectionUrl: string): string {
     const lines = [
         `### ${loc('SummaryTitle')}`,
         '',
@@ -25,7 +28,7 @@ export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: r
                 formatBytes(file.size),
                 cell(status),
                 url ? attachmentLink(file.name, url) : '',
-                workItems.map((id) => `#${id}`).join(', '),
+                workItems.map((id) => workItemLink(id, collectionUrl)).join(', '),
             ].join(' | '),
         ).map((row) => `| ${row} |`),
     ];
@@ -44,4 +47,14 @@ function cell(value: string): string {
 function attachmentLink(name: string, url: string): string {
     const target = markdownLinkTarget(url);
     return target ? `[${cell(name)}](${target})` : cell(url);
+}
+
+/**
+ * `#12`, linked to the work item's page. The page is addressed at the collection, which redirects to the item's own
+ * project, so an item of another project links right too. Only a whole number goes into the link, and the collection
+ * URL is made safe like the attachments' URLs; anything else is shown as text.
+ */
+function workItemLink(id: number, collectionUrl: string): string {
+    const target = Number.isSafeInteger(id) && id > 0 ? markdownLinkTarget(`${collectionUrl.replace(/\/*$/, '/')}_workitems/edit/${id}`) : undefined;
+    return target ? `[#${id}](${target})` : cell(`#${id}`);
 }
