@@ -22,7 +22,7 @@ export interface SampleRun {
     readonly artifacts: ArtifactFolder;
     readonly inputs: Record<string, string>;
     readonly run: TaskRun;
-    /** The markdown the task gave `task.uploadsummary`. */
+    /** The markdown of the summary attachment the task added. */
     readonly summary: string;
     /** Stops the emulator and removes the files. */
     dispose(): Promise<void>;
@@ -61,7 +61,7 @@ export async function runSample(): Promise<SampleRun> {
         inputs,
         variables: { 'Build.DefinitionName': 'Fabrikam-CI', 'Build.BuildNumber': '20261129.1' },
     });
-    const summaryCommand = run.commands.filter((command) => command.command === 'task.uploadsummary').pop();
+    const summaryCommand = run.commands.filter((command) => command.command === 'task.addattachment' && command.properties.type === 'Distributedtask.Core.Summary').pop();
     const summary = summaryCommand ? fs.readFileSync(summaryCommand.message, 'utf8') : '';
     return {
         emulator,
