@@ -9,7 +9,7 @@ import { agentContext, agentNetwork, guardTaskLibOutput, loc, log, outputSink, r
 import { readSettings, type TaskSettings } from './inputs';
 import { publishOutputs } from './outputs';
 import { publishSummary, reportNoFiles, reportOutcome } from './report';
-import { describeRun, runIdentity } from './runContext';
+import { describeRun, runIdentity, runLink } from './runContext';
 import { resolveServerTarget } from './serverTarget';
 
 /**
@@ -33,8 +33,9 @@ async function main(): Promise<void> {
 
     const attachSettings = {
         ...settings,
-        runWorkItems: settings.linkRunWorkItems ? runIdentity(tl.getVariable) : undefined,
+        runWorkItems: settings.linkRunWorkItems ? runIdentity(tl.getVariable, settings.runWorkItemsScope) : undefined,
         comment: settings.comment ?? describeRun(tl.getVariable, loc),
+        discussion: settings.discussionComment ? runLink(tl.getVariable) : undefined,
     };
     const outcome = await attachFiles(files, attachSettings, target, agentNetwork(), engineHost);
 

@@ -1,6 +1,6 @@
 import type { ArtifactFile } from '../../../engine/find/findArtifacts';
 import { formatBytes } from '../../../engine/text/format';
-import type { WorkItemFailure } from '../../../engine/link/linking';
+import type { Replacement, WorkItemFailure } from '../../../engine/link/linking';
 import type { Localize } from '../../../engine/text/localize';
 import { markdownLinkTarget, markdownText } from '../../../engine/text/safeText';
 
@@ -13,7 +13,7 @@ export interface SummaryRow {
 }
 
 /** The markdown for the run's summary page: one row per file, then the work items that did not get their attachments. */
-export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: readonly WorkItemFailure[], loc: Localize): string {
+export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: readonly WorkItemFailure[], loc: Localize, replaced: readonly Replacement[] = []): string {
     const lines = [
         `### ${loc('SummaryTitle')}`,
         '',
@@ -29,6 +29,9 @@ export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: r
             ].join(' | '),
         ).map((row) => `| ${row} |`),
     ];
+    if (replaced.length > 0) {
+        lines.push('', `**${loc('SummaryReplaced')}**`, '', ...replaced.map(({ file, versions, workItem }) => `- ${cell(loc('SummaryReplacedLine', file.relativePath, versions, workItem))}`));
+    }
     if (workItemFailures.length > 0) {
         lines.push('', `**${loc('SummaryWorkItemFailures')}**`, '', ...workItemFailures.map(({ subject, reason }) => `- ${cell(subject)}: ${cell(reason)}`));
     }
