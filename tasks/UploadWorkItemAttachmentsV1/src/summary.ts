@@ -30,12 +30,21 @@ export function summaryMarkdown(rows: readonly SummaryRow[], workItemFailures: r
         ).map((row) => `| ${row} |`),
     ];
     if (replaced.length > 0) {
-        lines.push('', `**${loc('SummaryReplaced')}**`, '', ...replaced.map(({ file, versions, workItem }) => `- ${cell(loc('SummaryReplacedLine', file.relativePath, versions, workItem))}`));
+        lines.push('', `**${loc('SummaryReplaced')}**`, '', ...replacedByWorkItem(replaced, loc));
     }
     if (workItemFailures.length > 0) {
         lines.push('', `**${loc('SummaryWorkItemFailures')}**`, '', ...workItemFailures.map(({ subject, reason }) => `- ${cell(subject)}: ${cell(reason)}`));
     }
     return `${lines.join('\n')}\n`;
+}
+
+/** One line per work item: the files whose older versions it no longer links, and how many each. */
+function replacedByWorkItem(replaced: readonly Replacement[], loc: Localize): string[] {
+    const byItem = new Map<number, string[]>();
+    for (const { workItem, file, versions } of replaced) {
+        byItem.set(workItem, [...(byItem.get(workItem) ?? []), loc('SummaryReplacedLine', file.relativePath, versions)]);
+    }
+    return [...byItem].map(([id, files]) => `- #${id}: ${cell(files.join(', '))}`);
 }
 
 /** Keeps a value inside its table cell, rendered as the text it is: pipes and line breaks would end the cell, and markdown could make a link, an image or HTML of it. */
