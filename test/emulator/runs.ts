@@ -100,7 +100,10 @@ export class RunStore {
         return ex.json(200, { count: value.length, value });
     }
 
-    /** Work items of the builds after `fromBuildId` (excluded) up to `toBuildId` (included), of `toBuildId`'s definition. */
+    /**
+     * Work items of the builds after `fromBuildId` (excluded) up to `toBuildId` (included), of `toBuildId`'s definition
+     * and branch: the service walks the changes between the two builds' commits, which another branch's runs are not on.
+     */
     workItemsBetween(ex: Exchange): Promise<void> {
         const from = wholeNumber(ex, 'fromBuildId');
         const to = wholeNumber(ex, 'toBuildId');
@@ -109,7 +112,7 @@ export class RunStore {
         }
         const last = this.builds.find((build) => build.id === to);
         const ids = this.builds
-            .filter((build) => build.id > from && build.id <= to && (!last || build.definitionId === last.definitionId))
+            .filter((build) => build.id > from && build.id <= to && (!last || (build.definitionId === last.definitionId && build.sourceBranch === last.sourceBranch)))
             .sort((a, b) => a.id - b.id)
             .flatMap((build) => this.workItemsOfBuild(build.id));
         return ex.json(200, refs(this.collectionUrl, [...new Set(ids)], ex.q('$top')));
