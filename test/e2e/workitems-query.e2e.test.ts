@@ -68,7 +68,7 @@ describe('end to end: work items a WIQL query finds (workItemQuery, maxWorkItems
         const run = await scenario.run({ contents: '*.log', workItemIds: '31', workItemQuery: "SELECT [System.Id] FROM WorkItems\nWHERE [System.Tagz] = 'x'" });
 
         assert.equal(run.result, 'Failed');
-        assert.match(run.resultMessage ?? "", /the server rejected the work item query in workItemQuery: TF51005: The query references a field that does not exist\. The error is caused by «\[System\.Tagz\]»\. \(query: SELECT \[System\.Id\] FROM WorkItems\)/);
+        assert.match(run.resultMessage ?? "", /the server rejected the work item query in 'workItemQuery': TF51005: The query references a field that does not exist\. The error is caused by «\[System\.Tagz\]»\. \(query: SELECT \[System\.Id\] FROM WorkItems\)/);
         assert.equal(scenario.uploadRequests().length, 0, 'nothing uploaded');
         assert.deepEqual(attachedNames(scenario, 31), []);
         assert.equal(wiqlRequests(scenario).length, 1, 'a 400 is not retried');
@@ -85,7 +85,7 @@ describe('end to end: work items a WIQL query finds (workItemQuery, maxWorkItems
         const run = await scenario.run({ contents: '*.log', workItemIds: '41 42', workItemQuery: FLAT, linkBuildWorkItems: 'true', maxWorkItems: '3' });
 
         assert.equal(run.result, 'Failed');
-        assert.match(run.resultMessage ?? "", /Nothing was uploaded: 4 work items were selected \(workItemIds \(2\), workItemQuery \(2\), linkBuildWorkItems \(1\)\), more than maxWorkItems allows \(3\)/);
+        assert.match(run.resultMessage ?? "", /Nothing was uploaded: 4 work items were selected \('workItemIds' \(2\), 'workItemQuery' \(2\), 'linkBuildWorkItems' \(1\)\), more than 'maxWorkItems' allows \(3\)/);
         assert.equal(scenario.uploadRequests().length, 0, 'nothing uploaded');
         assert.equal(scenario.emulator.requests.filter((request) => request.method === 'PATCH').length, 0, 'nothing linked');
         assert.equal(scenario.emulator.requests.filter((request) => /\/_apis\/wit\/workitems\/\d+$/i.test(request.path)).length, 0, 'no work item even read');
@@ -99,7 +99,7 @@ describe('end to end: work items a WIQL query finds (workItemQuery, maxWorkItems
         const run = await scenario.run({ contents: '*.log', workItemQuery: FLAT, maxWorkItems: '5' });
 
         assert.equal(run.result, 'Failed');
-        assert.match(run.resultMessage ?? "", /Nothing was uploaded: more than 5 work items were selected \(workItemQuery \(more than 5\)\), more than maxWorkItems allows \(5\)/);
+        assert.match(run.resultMessage ?? "", /Nothing was uploaded: more than 5 work items were selected \('workItemQuery' \(more than 5\)\), more than 'maxWorkItems' allows \(5\)/);
         assert.equal(wiqlRequests(scenario)[0].query.$top, '6');
         assert.equal(scenario.uploadRequests().length, 0);
     });
