@@ -3,7 +3,7 @@ import type { Localize, TaskLog } from '../text/localize';
 import type { WorkItemFailure } from './linking';
 import type { RunIdentity, WorkItemsClient } from './workItems';
 
-/** The default and the bounds of `maxWorkItems`. */
+/** `maxWorkItems` when the front door gives none. */
 export const DEFAULT_MAX_WORK_ITEMS = 100;
 
 /** What selects the target work items: the named ones, a WIQL query, the run's; at most `maxWorkItems` of them together. */

@@ -87,6 +87,8 @@ describe('end to end: work items a WIQL query finds (workItemQuery, maxWorkItems
         assert.equal(run.result, 'Failed');
         assert.match(run.resultMessage ?? "", /Nothing was uploaded: 4 work items were selected \('workItemIds' \(2\), 'workItemQuery' \(2\), 'linkBuildWorkItems' \(1\)\), more than 'maxWorkItems' allows \(3\)/);
         assert.equal(scenario.uploadRequests().length, 0, 'nothing uploaded');
+        assert.equal(run.outputs.AttachmentCount, '0', 'the outputs say nothing was attached');
+        assert.equal(run.outputs.LinkedWorkItems, '');
         assert.equal(scenario.emulator.requests.filter((request) => request.method === 'PATCH').length, 0, 'nothing linked');
         assert.equal(scenario.emulator.requests.filter((request) => /\/_apis\/wit\/workitems\/\d+$/i.test(request.path)).length, 0, 'no work item even read');
     });

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { attachFiles, type EngineHost } from '../../../engine/attach';
+import { attachFiles, type AttachOutcome, type EngineHost } from '../../../engine/attach';
+import { TargetsRefusedError } from '../../../engine/link/targets';
 import { describeFindNotice, findArtifacts, type ArtifactFile } from '../../../engine/find/findArtifacts';
 import { secretsOf } from '../../../engine/target';
 import { formatBytes, formatSeconds, formatSpeed } from '../../../engine/text/format';
@@ -37,7 +38,18 @@ async function main(): Promise<void> {
         comment: settings.comment ?? describeRun(tl.getVariable, loc),
         discussion: settings.discussionComment ? runLink(tl.getVariable) : undefined,
     };
-    const outcome = await attachFiles(files, attachSettings, target, agentNetwork(), engineHost);
+    let outcome: AttachOutcome;
+    try {
+        outcome = await attachFiles(files, attachSettings, target, agentNetwork(), engineHost);
+    } catch (error) {
+        if (!(error instanceof TargetsRefusedError)) {
+            throw error;
+        }
+        // Nothing was uploaded: the outputs say so, for the steps that read them.
+        publishOutputs([], [], outputSink, loc);
+        setResult('Failed', [error.message]);
+        return;
+    }
 
     publishOutputs(outcome.attachments, outcome.links?.linked ?? [], outputSink, loc);
     publishSummary(files, outcome);
