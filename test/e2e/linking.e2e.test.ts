@@ -62,8 +62,8 @@ describe('end to end: attaching the uploads to work items', function () {
 
             const summary = summaryOf(run);
             assert.match(summary, /^### Work item attachments$/m);
-            assert.match(summary, /^\| drop\/setup\.bin \| 1\.00 MiB \(1,048,579 bytes\) \| chunked \| \[setup\.bin\]\(http:[^)]+\) \| #101, #102 \|$/m);
-            assert.match(summary, /^\| logs\/app\.log \| 15 bytes \| simple \| \[app\.log\]\(http:[^)]+\) \| #101, #102 \|$/m);
+            assert.match(summary, /^\| drop\/setup\.bin \| 1\.00 MiB \(1,048,579 bytes\) \| chunked \| \[setup\.bin\]\(http:[^)]+\) \| \[#101\]\(http:[^)]+\/_workitems\/edit\/101\), \[#102\]\(http:[^)]+\/_workitems\/edit\/102\) \|$/m);
+            assert.match(summary, /^\| logs\/app\.log \| 15 bytes \| simple \| \[app\.log\]\(http:[^)]+\) \| \[#101\]\(http:[^)]+\/_workitems\/edit\/101\), \[#102\]\(http:[^)]+\/_workitems\/edit\/102\) \|$/m);
             assert.ok(run.commands.find((command) => command.command === 'task.uploadsummary')?.message.startsWith(run.tempDirectory), 'written in Agent.TempDirectory');
             assert.match(String(attachedFiles(scenario, 102)[0].attributes.comment), /^QA drop \[sha256:/);
         });

@@ -48,7 +48,7 @@ describe('end to end: replacing older versions (replaceOlderVersions)', function
         const summary = summaryOf(second);
         assert.match(summary, /^\*\*Older versions replaced\*\*$/m);
         // Markdown-escaped, as every value on the summary is.
-        assert.match(summary, /^- #51: nightly\.log \\\(1 older version\\\(s\\\)\\\)$/m);
+        assert.match(summary, /^- \[#51\]\(http:\/\/127\.0\.0\.1:\d+\/org\/_workitems\/edit\/51\): nightly\.log \\\(1 older version\\\(s\\\)\\\)$/m);
     });
 
     it('never removes a relation someone else added with the same name, with no marker or a marker its content does not match', async () => {

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     }
 
     publishOutputs(outcome.attachments, outcome.links?.linked ?? [], outputSink, loc);
-    publishSummary(files, outcome);
+    publishSummary(files, outcome, target.collectionUrl);
     reportOutcome(outcome, files.length);
 }
 
