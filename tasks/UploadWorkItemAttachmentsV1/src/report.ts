@@ -44,5 +44,5 @@ export function publishSummary(files: readonly ArtifactFile[], { uploads, attach
         const status = attachment?.uploadType ?? (failure ? describe(failure.error, file) : loc('SummaryNotStarted'));
         return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
     });
-    uploadSummary(summaryMarkdown(rows, links?.failures ?? [], loc, collectionUrl));
+    uploadSummary(summaryMarkdown(rows, links?.failures ?? [], loc, collectionUrl, links?.replaced ?? []));
 }
