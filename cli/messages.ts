@@ -17,6 +17,8 @@ const OPTION_FOR_INPUT: Readonly<Record<string, string>> = {
     uploadType: '--upload-type',
     chunkSizeMB: '--chunk-size',
     workItemIds: '--work-item',
+    workItemQuery: '--query',
+    maxWorkItems: '--max-work-items',
 };
 
 const COMMAND_LINE_MESSAGES: Readonly<Record<string, string>> = {

@@ -22,7 +22,7 @@ export interface CliOptions extends TransferSettings {
     readonly project?: string;
     /** Work items named with `--work-item`, each once, in the order given. */
     readonly workItemIds: number[];
-    /** A WIQL query whose results are targets too (the union with `workItemIds`); the feature itself comes later. */
+    /** A WIQL query whose results are targets too (the union with `workItemIds`), run in `--project`. */
     readonly query?: string;
     readonly maxWorkItems: number;
     readonly comment: string;
@@ -88,7 +88,7 @@ Options:
                               (default: $AZURE_DEVOPS_ORG_URL, else $SYSTEM_COLLECTIONURI)
   --project <name>            project (default: $SYSTEM_TEAMPROJECT)
   --work-item <id>            work item to link the attachments to; repeat it or separate IDs with commas
-  --query <wiql>              a WIQL query whose work items are targets too (not supported yet)
+  --query <wiql>              a WIQL query whose work items are targets too (run in --project)
   --max-work-items <n>        most work items one run may touch, 1 to 1000 (default 100)
   --area-path <path>          area path the attachments are stored under
   --chunk-size <MiB>          chunk size, 1 to 128 (default 8)
@@ -149,10 +149,6 @@ export function parseCommandLine(args: readonly string[], context: CommandLineCo
         quiet: values.quiet ?? false,
         tokenStdin: values['token-stdin'] ?? false,
     };
-    if (options.query !== undefined) {
-        // Work item queries come with the task's workItemQuery input; until then a query must not be silently ignored.
-        throw new UsageError(`Option '--query' is not supported by this version of ado-attach yet: name the work items with --work-item.`);
-    }
     if (options.workItemIds.length > options.maxWorkItems) {
         throw new UsageError(
             `Option '--work-item' names ${options.workItemIds.length} work items, more than --max-work-items allows (${options.maxWorkItems}): name fewer, or raise --max-work-items (at most 1000).`,

@@ -1,4 +1,4 @@
-import { attachFiles, planAttachments, type AttachOutcome, type AttachmentOutput, type EngineHost } from '../engine/attach';
+import { attachFiles, planAttachments, type AttachOutcome, type AttachSettings, type AttachmentOutput, type EngineHost } from '../engine/attach';
 import { compareOrdinal, describeFindNotice, findArtifacts, type ArtifactFile } from '../engine/find/findArtifacts';
 import type { WorkItemFailure } from '../engine/link/linking';
 import type { ServerTarget } from '../engine/target';
@@ -98,7 +98,7 @@ async function attach(terminal: Terminal, options: CliOptions, token: ResolvedTo
         userAgent: `ado-attach/${version}`,
     };
     if (options.dryRun) {
-        const plan = await planAttachments(files, options, target, network, host);
+        const plan = await planAttachments(files, attachSettings(options), target, network, host);
         const failures = [
             ...plan.failed.map(({ file, error }) => ({ path: file.relativePath, reason: plan.describe(error, file) })),
             ...plan.workItemFailures.flatMap(workItemFailures),
@@ -110,10 +110,15 @@ async function attach(terminal: Terminal, options: CliOptions, token: ResolvedTo
         });
         return failures.length === 0 ? EXIT_SUCCESS : EXIT_FAILED;
     }
-    const outcome = await attachFiles(files, options, target, network, host);
+    const outcome = await attachFiles(files, attachSettings(options), target, network, host);
     const report = cliReport(outcome);
     terminal.report(report);
     return report.failed.length === 0 ? EXIT_SUCCESS : EXIT_FAILED;
+}
+
+/** The engine's settings: the options, with the query under the engine's name for it. */
+function attachSettings(options: CliOptions): CliOptions & AttachSettings {
+    return { ...options, workItemQuery: options.query };
 }
 
 /** The files to upload; what the search skipped or decided is a warning or a note, and never fails the run. */

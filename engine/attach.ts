@@ -1,7 +1,8 @@
 import type { ArtifactFile } from './find/findArtifacts';
 import { createUploadServices, type NetworkSettings, type UploadServices } from './http/services';
 import { RetryPolicy, systemClock, type RetryNotice } from './http/retryPolicy';
-import { linkAttachments, prepareLinks, type LinkingContext, type LinkOutcome, type PreparedLinks, type WorkItemFailure } from './link/linking';
+import type { RunLink } from './link/discussion';
+import { linkAttachments, prepareLinks, type LinkingContext, type LinkOptions, type LinkOutcome, type PreparedLinks, type WorkItemFailure } from './link/linking';
 import { WorkItemsClient, type RunIdentity } from './link/workItems';
 import type { TransferSettings } from './settings';
 import type { ServerTarget } from './target';
@@ -27,6 +28,14 @@ export interface AttachSettings extends TransferSettings {
     readonly runWorkItems?: RunIdentity;
     /** The relation comment; the task appends each file's SHA-256 to it. */
     readonly comment: string;
+    /** A WIQL query whose work items are targets too. */
+    readonly workItemQuery?: string;
+    /** The most distinct work items one run may touch, whatever selected them; default 100. */
+    readonly maxWorkItems?: number;
+    /** Remove the relations of earlier versions this task attached (proven), in the PATCH that links the new one. */
+    readonly replaceOlderVersions?: boolean;
+    /** Add a Discussion entry that names the newly attached files and links back to this run. */
+    readonly discussion?: RunLink;
 }
 
 /** What the engine needs from the front door that calls it: where its words go, and in which language. */
@@ -80,14 +89,14 @@ export interface AttachPlan {
 export async function attachFiles(files: readonly ArtifactFile[], settings: AttachSettings, target: ServerTarget, network: NetworkSettings, host: EngineHost): Promise<AttachOutcome> {
     return withSession(settings, target, network, host, async ({ services, policy, linking, describe }) => {
         host.log.info(host.loc('FilesFound', files.length, formatBytes(totalSize(files)), target.collectionUrl));
-        const prepared = wantsLinks(settings) ? await prepareLinks(files, settings.workItemIds, settings.runWorkItems, linking) : undefined;
+        const prepared = wantsLinks(settings) ? await prepareLinks(files, settings, linkOptions(settings), linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : [...files];
         prepared?.notUploaded.forEach(({ file, error }) => host.failed(file, describe(error, file)));
 
         const uploads = withNotUploaded(await uploadFiles(toUpload, settings, services, policy, host, describe), prepared);
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
         const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
-        const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment, linking) : undefined;
+        const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment, linking, linkOptions(settings)) : undefined;
         return { uploads, attachments, links, retries: policy.retryCount, describe };
     });
 }
@@ -99,7 +108,7 @@ export async function planAttachments(files: readonly ArtifactFile[], settings: 
         if (!wantsLinks(settings)) {
             return { files: files.map((file) => ({ file, uploadType: method(file) })), failed: [], workItems: [], workItemFailures: [], describe };
         }
-        const prepared = await prepareLinks(files, settings.workItemIds, settings.runWorkItems, linking);
+        const prepared = await prepareLinks(files, settings, linkOptions(settings), linking);
         const reused = new Set([...prepared.plan.reused.keys()].map((hashed) => hashed.file));
         const planned = files
             .filter((file) => reused.has(file) || prepared.plan.toUpload.some((hashed) => hashed.file === file))
@@ -138,7 +147,11 @@ async function withSession<T>(settings: AttachSettings, target: ServerTarget, ne
 }
 
 function wantsLinks(settings: AttachSettings): boolean {
-    return settings.workItemIds.length > 0 || settings.runWorkItems !== undefined;
+    return settings.workItemIds.length > 0 || settings.runWorkItems !== undefined || (settings.workItemQuery ?? '').trim() !== '';
+}
+
+function linkOptions(settings: AttachSettings): LinkOptions {
+    return { replaceOlderVersions: settings.replaceOlderVersions, discussion: settings.discussion };
 }
 
 /** Files that failed before any upload (unreadable while hashed, refused by every work item) fail like a file whose upload failed. */

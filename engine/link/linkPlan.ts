@@ -10,6 +10,8 @@ export interface AttachmentRef {
 }
 
 export interface AttachedFileRelation {
+    /** Where it stands among all of the item's relations (of any type): what a `remove` names. */
+    readonly index?: number;
     /** As the work item has it: written by whoever linked it, so never trusted as is. */
     readonly url: string;
     /** Set only when `url` is an attachment of this collection (its origin, its path, the attachments route). */
@@ -105,9 +107,9 @@ export function holdsAttachment(item: WorkItemSnapshot, attachmentId: string): b
     return item.attachedFiles.some((relation) => relation.attachment?.id === id);
 }
 
-/** True when adding `adding` attachments to the item would pass the service's limit. */
-export function wouldPassLimit(item: WorkItemSnapshot, adding: number): boolean {
-    return item.attachedFiles.length + adding > MAX_ATTACHMENTS_PER_WORK_ITEM;
+/** True when adding `adding` attachments to the item (and removing `removing` of its own) would pass the service's limit. */
+export function wouldPassLimit(item: WorkItemSnapshot, adding: number, removing = 0): boolean {
+    return item.attachedFiles.length + adding - removing > MAX_ATTACHMENTS_PER_WORK_ITEM;
 }
 
 /** The files the item does not link yet; `attachmentOf` names each file's attachment when it has one (reused or uploaded). */
@@ -122,12 +124,18 @@ export function missingFiles(item: WorkItemSnapshot, files: readonly HashedFile[
  * Decides, before anything is uploaded, what each work item needs and which files need uploading at all.
  * `proven` holds the attachments whose content was downloaded and found equal to the file's: only those are reused.
  */
-export function planLinks(files: readonly HashedFile[], items: readonly WorkItemSnapshot[], proven: ReadonlyMap<HashedFile, AttachmentRef>): LinkPlan {
+export function planLinks(
+    files: readonly HashedFile[],
+    items: readonly WorkItemSnapshot[],
+    proven: ReadonlyMap<HashedFile, AttachmentRef>,
+    /** How many older versions the item loses when these files are linked to it (replaceOlderVersions). */
+    removing: (itemId: number, missing: readonly HashedFile[]) => number = () => 0,
+): LinkPlan {
     const missingByItem = new Map<number, HashedFile[]>();
     const overLimit: LinkPlan['overLimit'] = [];
     for (const item of items) {
         const missing = missingFiles(item, files, (hashed) => proven.get(hashed));
-        if (wouldPassLimit(item, missing.length)) {
+        if (wouldPassLimit(item, missing.length, removing(item.id, missing))) {
             overLimit.push({ id: item.id, existing: item.attachedFiles.length, adding: missing.length });
         } else {
             missingByItem.set(item.id, missing);

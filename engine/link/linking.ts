@@ -15,8 +15,11 @@ import {
 } from './linkPlan';
 import type { Localize, TaskLog } from '../text/localize';
 import { proveReuse } from './reuseProof';
+import { discussionHtml, type RunLink } from './discussion';
+import { proveOlderVersions, removalsFor, type OlderVersions } from './olderVersions';
+import { gatherTargets, type TargetSelection } from './targets';
 import type { FailedFile } from '../upload/uploadAll';
-import type { RunIdentity, WorkItemsClient } from './workItems';
+import type { WorkItemsClient } from './workItems';
 
 /** A work item (`#123`), or the lookup of the run's work items, that did not get its attachments, and why. */
 export interface WorkItemFailure {
@@ -34,8 +37,25 @@ export class RefusedByWorkItemsError extends Error {
     override readonly name = 'RefusedByWorkItemsError';
 }
 
+/** What linking does besides adding relations. */
+export interface LinkOptions {
+    /** Remove the relations proven to hold an earlier version of a file this task attached, in the PATCH that adds the new one. */
+    readonly replaceOlderVersions?: boolean;
+    /** Add a Discussion entry naming the newly attached files, with a link back to this run. */
+    readonly discussion?: RunLink;
+}
+
+/** Older versions of a file that a work item no longer links: their relations went in the PATCH that linked the new one. */
+export interface Replacement {
+    readonly workItem: number;
+    readonly file: ArtifactFile;
+    readonly versions: number;
+}
+
 export interface PreparedLinks {
     readonly plan: LinkPlan;
+    /** None unless replaceOlderVersions. */
+    readonly olderVersions?: OlderVersions;
     readonly snapshots: ReadonlyMap<number, WorkItemSnapshot>;
     readonly failures: WorkItemFailure[];
     /**
@@ -51,6 +71,8 @@ export interface LinkOutcome {
     /** For the summary: the work items each file is on now. */
     readonly itemsByFile: ReadonlyMap<ArtifactFile, number[]>;
     readonly failures: WorkItemFailure[];
+    /** Older versions whose relations were removed, per work item and file. */
+    readonly replaced: Replacement[];
 }
 
 export interface LinkingContext {
@@ -71,26 +93,10 @@ const NAMES_LISTED = 5;
 const CONFLICT_ATTEMPTS = 5;
 
 /** Finds the target work items, reads their attachments and decides what to upload, all before the first upload. */
-export async function prepareLinks(
-    files: readonly ArtifactFile[],
-    namedIds: readonly number[],
-    run: RunIdentity | undefined,
-    context: LinkingContext,
-): Promise<PreparedLinks> {
+export async function prepareLinks(files: readonly ArtifactFile[], selection: TargetSelection, options: LinkOptions, context: LinkingContext): Promise<PreparedLinks> {
     const { workItems, log, loc } = context;
-    const ids = [...namedIds];
-    const failures: WorkItemFailure[] = [];
-    if (run) {
-        try {
-            const runIds = await workItems.runWorkItemIds(run);
-            if (runIds.length === 0) {
-                log.warning(loc('NoRunWorkItems', run.hostType));
-            }
-            ids.push(...runIds.filter((id) => !ids.includes(id)));
-        } catch (error) {
-            failures.push({ subject: loc('RunWorkItemsSubject', run.hostType), reason: context.describe(error) });
-        }
-    }
+    // Throws, before anything is read or uploaded, when the query is refused or the targets are too many.
+    const { ids, failures } = await gatherTargets(selection, context);
     const snapshots = new Map<number, WorkItemSnapshot>();
     if (ids.length === 0) {
         log.info(loc('NoWorkItemsToLink'));
@@ -120,8 +126,10 @@ export async function prepareLinks(
         }
     }
     const items = [...snapshots.values()];
-    const proven = await proveReuse(hashed, items, { ...context, attachmentSha256: (id, size) => workItems.attachmentSha256(id, size) });
-    const plan = planLinks(hashed, items, proven);
+    const proofContext = { ...context, attachmentSha256: (id: string, size: number) => workItems.attachmentSha256(id, size) };
+    const proven = await proveReuse(hashed, items, proofContext);
+    const olderVersions: OlderVersions = options.replaceOlderVersions ? await proveOlderVersions(hashed, items, proofContext) : new Map();
+    const plan = planLinks(hashed, items, proven, (itemId, missing) => removalsFor(olderVersions, itemId, missing).length);
     for (const { id, existing, adding } of plan.overLimit) {
         failures.push({ subject: `#${id}`, workItem: id, reason: loc('WorkItemOverLimit', existing, adding, MAX_ATTACHMENTS_PER_WORK_ITEM) });
     }
@@ -130,7 +138,7 @@ export async function prepareLinks(
     }
     const refusing = plan.overLimit.map(({ id }) => `#${id}`).join(', ');
     const refused = plan.refused.map(({ file }) => ({ file, error: new RefusedByWorkItemsError(loc('FileRefusedByEveryWorkItem', refusing, MAX_ATTACHMENTS_PER_WORK_ITEM)) }));
-    return { plan, snapshots, failures, notUploaded: [...unhashed, ...refused] };
+    return { plan, olderVersions, snapshots, failures, notUploaded: [...unhashed, ...refused] };
 }
 
 /**
@@ -142,8 +150,10 @@ export async function linkAttachments(
     attachmentOf: (file: ArtifactFile) => AttachmentRef | undefined,
     comment: string,
     context: LinkingContext,
+    options: LinkOptions = {},
 ): Promise<LinkOutcome> {
     const linked: number[] = [];
+    const replaced: Replacement[] = [];
     const failures = [...prepared.failures];
     const itemsByFile = new Map<ArtifactFile, number[]>();
     const allFiles = [...prepared.plan.reused.keys(), ...prepared.plan.toUpload];
@@ -154,9 +164,14 @@ export async function linkAttachments(
         // A file that failed to upload keeps the item out of LinkedWorkItems: it does not hold everything meant for it.
         let complete = ready.length === missing.length;
         try {
-            item = await linkToWorkItem(item, ready, attachmentOf, comment, context);
+            const result = await linkToWorkItem(item, ready, attachmentOf, comment, { ...options, olderVersions: prepared.olderVersions ?? new Map() }, context);
+            item = result.item;
             if (ready.length > 0) {
                 context.log.info(context.loc('LinkedToWorkItem', ready.length, id));
+            }
+            for (const replacement of result.replaced) {
+                context.log.info(context.loc('OlderVersionReplaced', replacement.file.relativePath, replacement.versions, id));
+                replaced.push(replacement);
             }
         } catch (error) {
             complete = false;
@@ -172,7 +187,7 @@ export async function linkAttachments(
             }
         }
     }
-    return { linked, itemsByFile, failures };
+    return { linked, itemsByFile, failures, replaced };
 }
 
 class WorkItemRefusedError extends Error {
@@ -188,26 +203,48 @@ class LinkRequestError extends Error {
     }
 }
 
+/**
+ * Only files whose attachment exists (uploaded or reused) reach here, so an older version is never removed for a
+ * file whose upload failed. The older versions were proven before the upload; they are found again in the item as
+ * it is now, by attachment id, so a concurrent edit that moved or removed them cannot make the task remove another.
+ */
 async function linkToWorkItem(
     snapshot: WorkItemSnapshot,
     files: readonly HashedFile[],
     attachmentOf: (file: ArtifactFile) => AttachmentRef | undefined,
     comment: string,
+    options: LinkOptions & { readonly olderVersions: OlderVersions },
     context: LinkingContext,
-): Promise<WorkItemSnapshot> {
+): Promise<{ item: WorkItemSnapshot; replaced: Replacement[] }> {
     let item = snapshot;
     for (let attempt = 1; ; attempt++) {
         const missing = missingFiles(item, files, (hashed) => attachmentOf(hashed.file));
         if (missing.length === 0) {
-            return item;
+            return { item, replaced: [] };
         }
+        const current = item;
+        const removals = missing.map((hashed) => {
+            const provenIds = new Set(removalsFor(options.olderVersions, current.id, [hashed]).map((relation) => relation.attachment?.id));
+            const indexes = current.attachedFiles.filter((relation) => relation.attachment && provenIds.has(relation.attachment.id) && relation.index !== undefined).map((relation) => relation.index as number);
+            return { file: hashed.file, indexes };
+        });
+        const removeIndexes = removals.flatMap(({ indexes }) => indexes);
         // Checked again on every attempt: a concurrent edit may have added attachments since the plan was made.
-        if (wouldPassLimit(item, missing.length)) {
+        if (wouldPassLimit(item, missing.length, removeIndexes.length)) {
             throw new WorkItemRefusedError(context.loc('WorkItemOverLimit', item.attachedFiles.length, missing.length, MAX_ATTACHMENTS_PER_WORK_ITEM));
         }
         const relations = missing.map((hashed) => ({ url: (attachmentOf(hashed.file) as AttachmentRef).url, comment: relationComment(comment, hashed.sha256) }));
+        const history = options.discussion
+            ? discussionHtml(
+                  missing.map((hashed) => ({ name: hashed.file.name, size: hashed.file.size, url: (attachmentOf(hashed.file) as AttachmentRef).url })),
+                  options.discussion,
+                  context.loc,
+              )
+            : undefined;
         try {
-            return await context.workItems.addAttachments(item, relations);
+            const updated = await context.workItems.addAttachments(item, relations, { removeIndexes, history });
+            const replaced = removals.filter(({ indexes }) => indexes.length > 0).map(({ file, indexes }) => ({ workItem: item.id, file, versions: indexes.length }));
+            return { item: updated, replaced };
         } catch (error) {
             if (!isConcurrentEdit(error) || attempt >= CONFLICT_ATTEMPTS) {
                 throw new LinkRequestError(missing, error);

@@ -108,7 +108,7 @@ function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | 
         return loc('FailureRedirect', error.status, hostOf(String(error.headers.location ?? '')));
     }
     if (error.tfCode === 'TF237082' && file) {
-        return loc('FailureTooLarge', formatBytes(file.size), error.serverMessage);
+        return loc('FailureTooLarge', formatBytes(file.size), withoutFinalStop(error.serverMessage));
     }
     // A front end's request limit, answered before the body is read: only a simple upload sends a whole file at once.
     if (error.status === 413 && file) {
@@ -118,15 +118,23 @@ function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | 
         return loc('FailureAreaPathDenied', context.areaPath ?? loc('DefaultAreaPath'), context.identity, error.serverMessage);
     }
     if (error.status === 429) {
-        return loc('FailureThrottled', context.attempts, error.serverMessage);
+        return loc('FailureThrottled', context.attempts, withoutFinalStop(error.serverMessage));
     }
     if (isVersionOutOfRange(error)) {
-        return loc('FailureApiVersion', error.serverMessage);
+        return loc('FailureApiVersion', withoutFinalStop(error.serverMessage));
     }
     if (error.status >= 500) {
         return loc('FailureServerError', error.status, context.attempts, error.serverMessage);
     }
     return loc('FailureRejected', error.status, error.serverMessage);
+}
+
+/**
+ * A server message that a message continues with a sentence of its own ("%s. Split or compress..."): its own full
+ * stop would make two. Only one final `.` goes; an ellipsis or other punctuation stays as the server wrote it.
+ */
+export function withoutFinalStop(serverMessage: string): string {
+    return serverMessage.replace(/(?<!\.)\.\s*$/, '');
 }
 
 function isRedirect(error: HttpError): boolean {

@@ -3,11 +3,14 @@ import * as path from 'path';
 import AdmZip from 'adm-zip';
 import { REPO_ROOT, loadProject } from './project';
 import { checkStagedTask, listFiles, stageExtension } from './stage';
+import { isRepositoryPlaceholder, normalizeRepositoryUrl, repositoryLinks } from './repository';
 import { tfxCreate } from './tfx';
 import { createTaskValidator, checkProject } from './validate';
 
 export interface PackageOptions {
     readonly publisher: string;
+    /** The repository's https web address; the Marketplace page's repository, issues and license links follow from it. */
+    readonly repository: string;
     /** Default: this repository. */
     readonly root?: string;
     /** Where the one .vsix goes; any older .vsix there is deleted first. Default: dist/. */
@@ -46,11 +49,15 @@ export async function packageExtension(options: PackageOptions): Promise<Package
     const stagingRoot = options.stagingDir ?? path.join(root, 'build', 'vsix');
 
     const project = loadProject(root);
-    const problems = checkProject(project, createTaskValidator());
+    const repository = normalizeRepositoryUrl(options.repository);
+    const problems = [
+        ...checkProject(project, createTaskValidator()),
+        ...(isRepositoryPlaceholder(repository) ? [`repository '${repository}' is the placeholder; give your repository's web address.`] : []),
+    ];
     if (problems.length > 0) {
         throw new PackagingError(problems);
     }
-    const staged = stageExtension(project, stagingRoot);
+    const staged = stageExtension(project, stagingRoot, repositoryLinks(repository));
     const stagedProblems = staged.flatMap((task) => checkStagedTask(project, task));
     if (stagedProblems.length > 0) {
         throw new PackagingError(stagedProblems);

@@ -23,6 +23,8 @@ export interface TaskJson {
 export interface ManifestFile {
     readonly path: string;
     readonly packagePath?: string;
+    /** Served by the Marketplace, as a picture the overview shows must be. */
+    readonly addressable?: boolean;
 }
 
 export interface Contribution {

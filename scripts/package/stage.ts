@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { TASK_LIB_MARKER, TASK_LIB_PACKAGE, bundledPackages, countOccurrences, readMetafile } from './bundle';
 import { thirdPartyNotices } from './notices';
-import { MANIFEST_FILE, type Project, type TaskFolder } from './project';
+import { MANIFEST_FILE, readJson, type Project, type TaskFolder } from './project';
+import { withRepositoryLinks, type RepositoryLinks } from './repository';
 
 export const NOTICES_FILE = 'ThirdPartyNotices.txt';
 
@@ -13,11 +14,12 @@ export interface StagedTask {
 }
 
 /**
- * Copies into `stagingRoot` exactly what the VSIX holds: the manifest and the files it names, and of each task folder
- * only task.json, icon.png, Strings/ and the bundled handler targets, plus a ThirdPartyNotices.txt. tfx then packs
- * the staging folder, so src/, node_modules, maps and a stray .taskkey can never reach the VSIX.
+ * Copies into `stagingRoot` exactly what the VSIX holds: the manifest (with the repository's links) and the files it
+ * names, and of each task folder only task.json, icon.png, Strings/ and the bundled handler targets, plus a
+ * ThirdPartyNotices.txt. tfx then packs the staging folder, so src/, node_modules, maps and a stray .taskkey can never
+ * reach the VSIX. A `files` entry that is not a task folder (the overview's pictures) is copied as it is.
  */
-export function stageExtension(project: Project, stagingRoot: string): StagedTask[] {
+export function stageExtension(project: Project, stagingRoot: string, links: RepositoryLinks): StagedTask[] {
     const { root, manifest } = project;
     fs.rmSync(stagingRoot, { recursive: true, force: true });
     fs.mkdirSync(stagingRoot, { recursive: true });
@@ -26,17 +28,21 @@ export function stageExtension(project: Project, stagingRoot: string): StagedTas
         fs.mkdirSync(path.dirname(target), { recursive: true });
         fs.copyFileSync(path.join(root, relative), target);
     };
-    copy(MANIFEST_FILE);
+    const manifestJson = withRepositoryLinks(readJson(path.join(root, MANIFEST_FILE)) as Record<string, unknown>, links);
+    fs.writeFileSync(path.join(stagingRoot, MANIFEST_FILE), `${JSON.stringify(manifestJson, null, 2)}\n`);
     Object.values(manifest.icons ?? {}).forEach(copy);
     Object.values(manifest.content ?? {}).forEach((entry) => copy(entry.path));
 
     const staged: StagedTask[] = [];
     for (const file of manifest.files ?? []) {
         const task = project.tasks.find((candidate) => candidate.folder === file.path);
-        if (!task) {
-            throw new Error(`vss-extension.json: files entry '${file.path}' is not a task folder; only task folders are packaged.`);
+        if (task) {
+            staged.push(stageTask(project, task, path.join(stagingRoot, task.folder)));
+        } else if (fs.existsSync(path.join(root, file.path)) && fs.statSync(path.join(root, file.path)).isFile()) {
+            copy(file.path);
+        } else {
+            throw new Error(`vss-extension.json: files entry '${file.path}' is neither a task folder nor a file.`);
         }
-        staged.push(stageTask(project, task, path.join(stagingRoot, task.folder)));
     }
     return staged;
 }

@@ -12,6 +12,12 @@ export function parseVersion(text: string): VersionParts {
     return [Number(match[1]), Number(match[2]), Number(match[3])];
 }
 
+/** Negative when `a` is lower than `b`, zero when equal, positive when higher: a sort comparator. */
+export function compareVersions(a: string, b: string): number {
+    const [x, y] = [parseVersion(a), parseVersion(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+}
+
 /** `major`, `minor` or `patch` counts up from `current`; an explicit `x.y.z` is taken as it is. */
 export function nextVersion(current: string, bump: string): string {
     if (VERSION.test(bump)) {

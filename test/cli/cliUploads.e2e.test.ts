@@ -4,26 +4,17 @@ import * as path from 'path';
 import { AzureDevOpsEmulator, type EmulatorOptions } from '../emulator';
 import { testCertificates } from '../emulator/certs';
 import { binaryContent, sha256 } from '../e2e/fixtures';
+import { PROJECT, type UploadedEntry } from '../e2e/harness';
 import { ForwardProxy } from '../proxy/forwardProxy';
 import { PackedCli, type CliRun } from './packedCli';
 
 const PAT = 'patpatpatpatpatpatpatpatpatpatpatpatpatpatpatpatpat1';
 /** Three base64url parts, the first `{"alg":...`: what an Entra ID access token looks like, so it goes as a bearer token. */
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhZG8tYXR0YWNoLXRlc3QifQ.c2lnbmF0dXJlLW9mLWEtdGVzdC10b2tlbg';
-const PROJECT = { id: '7d0b0c2a-3f5e-4b8d-9c61-2a4e8f1d0b37', name: 'Fabrikam' };
 const MiB = 1024 * 1024;
 
-interface AttachmentEntry {
-    path: string;
-    name: string;
-    id: string;
-    url: string;
-    size: number;
-    uploadType: string;
-}
-
 interface Document {
-    attachments: AttachmentEntry[];
+    attachments: UploadedEntry[];
     linkedWorkItems: number[];
     failed: { path?: string; workItem?: number; reason: string }[];
 }

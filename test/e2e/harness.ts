@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AzureDevOpsEmulator, type EmulatorOptions, type RecordedRequest } from '../emulator';
 import { ArtifactFolder, sha256 } from './fixtures';
-import { REPO_ROOT, parseCommand, runTask, type RunOptions, type TaskRun } from './taskRunner';
+import { REPO_ROOT, parseCommand, runTask, type RunOptions, type TaskRun, type VsoCommand } from './taskRunner';
 
 export const TOKEN = 'e2e-pipeline-token-3f9c1d7a';
 export const PROJECT = { id: '7d0b0c2a-3f5e-4b8d-9c61-2a4e8f1d0b37', name: 'Fabrikam' };
@@ -78,7 +78,7 @@ export async function assertServerHoldsExactly(scenario: Scenario, expected: Rec
 }
 
 /** The logging commands the task means to print; anything else on stdout would be one it did not mean. */
-const TASK_COMMANDS = new Set(['task.debug', 'task.issue', 'task.complete', 'task.setvariable', 'task.setprogress', 'task.uploadsummary', 'task.setsecret']);
+const TASK_COMMANDS = new Set(['task.debug', 'task.issue', 'task.complete', 'task.setvariable', 'task.setprogress', 'task.addattachment', 'task.setsecret']);
 
 function declaredOutputs(): Set<string> {
     const task = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'tasks', 'UploadWorkItemAttachmentsV1', 'task.json'), 'utf8')) as { outputVariables: { name: string }[] };
@@ -121,9 +121,15 @@ export function assertNothingInjected(run: TaskRun): void {
 /** The task's own group of per-file lines: `##[group]` and its title from task.json, which holds no `#`. */
 const FILE_GROUP_START = /^##\[group\]Each file \([\d,]+ files\)$/;
 
-/** The markdown the task put on the summary tab, read from the file its `task.uploadsummary` names. */
+/** The summary attachment the task added: `task.addattachment` of type Distributedtask.Core.Summary, titled by its name. */
+export function summaryCommand(run: TaskRun): VsoCommand {
+    const command = run.commands.filter((entry) => entry.command === 'task.addattachment' && entry.properties.type === 'Distributedtask.Core.Summary').pop();
+    assert.ok(command, 'no summary attachment');
+    assert.equal(command.properties.name, 'Work item attachments', 'the section is titled, not named after the file');
+    return command;
+}
+
+/** The markdown the task put on the summary tab, read from the file its summary attachment names. */
 export function summaryOf(run: TaskRun): string {
-    const command = run.commands.filter((entry) => entry.command === 'task.uploadsummary').pop();
-    assert.ok(command, 'no task.uploadsummary');
-    return fs.readFileSync(command.message, 'utf8');
+    return fs.readFileSync(summaryCommand(run).message, 'utf8');
 }

@@ -1,8 +1,6 @@
 import * as assert from 'assert/strict';
-import * as fs from 'fs';
 import { binaryContent, sha256 } from './fixtures';
-import { Scenario, attachmentsOutput } from './harness';
-import type { TaskRun } from './taskRunner';
+import { Scenario, attachmentsOutput, summaryCommand, summaryOf } from './harness';
 
 const MiB = 1024 * 1024;
 
@@ -16,12 +14,6 @@ function patches(scenario: Scenario, id?: number) {
 
 function attachmentId(url: string): string {
     return new URL(url).pathname.split('/').pop() ?? '';
-}
-
-function summaryOf(run: TaskRun): string {
-    const command = run.commands.find((candidate) => candidate.command === 'task.uploadsummary');
-    assert.ok(command, 'a summary was uploaded');
-    return fs.readFileSync(command.message, 'utf8');
 }
 
 describe('end to end: attaching the uploads to work items', function () {
@@ -62,9 +54,9 @@ describe('end to end: attaching the uploads to work items', function () {
 
             const summary = summaryOf(run);
             assert.match(summary, /^### Work item attachments$/m);
-            assert.match(summary, /^\| drop\/setup\.bin \| 1\.00 MiB \(1,048,579 bytes\) \| chunked \| \[setup\.bin\]\(http:[^)]+\) \| #101, #102 \|$/m);
-            assert.match(summary, /^\| logs\/app\.log \| 15 bytes \| simple \| \[app\.log\]\(http:[^)]+\) \| #101, #102 \|$/m);
-            assert.ok(run.commands.find((command) => command.command === 'task.uploadsummary')?.message.startsWith(run.tempDirectory), 'written in Agent.TempDirectory');
+            assert.match(summary, /^\| drop\/setup\.bin \| 1\.00 MiB \(1,048,579 bytes\) \| chunked \| \[setup\.bin\]\(http:[^)]+\) \| \[#101\]\(http:[^)]+\/_workitems\/edit\/101\), \[#102\]\(http:[^)]+\/_workitems\/edit\/102\) \|$/m);
+            assert.match(summary, /^\| logs\/app\.log \| 15 bytes \| simple \| \[app\.log\]\(http:[^)]+\) \| \[#101\]\(http:[^)]+\/_workitems\/edit\/101\), \[#102\]\(http:[^)]+\/_workitems\/edit\/102\) \|$/m);
+            assert.ok(summaryCommand(run).message.startsWith(run.tempDirectory), 'written in Agent.TempDirectory');
             assert.match(String(attachedFiles(scenario, 102)[0].attributes.comment), /^QA drop \[sha256:/);
         });
 

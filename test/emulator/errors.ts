@@ -71,7 +71,8 @@ export const errors = {
     }),
     sizeExceeded: (limitBytes: number): ServiceError => ({
         status: 400,
-        message: `TF237082: The file you are trying to upload exceeds the supported file upload size (${(limitBytes / (1024 * 1024)).toFixed(3)} MB(s))`,
+        message: `TF237082: The file you are trying to upload exceeds the supported file upload size (${(limitBytes / (1024 * 1024)).toFixed(3)} MB(s)). ` +
+            'Instead of uploading the file, add the file to version control or to the team project web site, and then link the file to the work item.',
         typeKey: 'AttachmentSizeExceededException',
         typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.AttachmentSizeExceededException, Microsoft.TeamFoundation.WorkItemTracking.Server',
     }),

@@ -10,6 +10,9 @@ export { testCertificates } from './certs';
 export { locationIds } from './locations';
 export { maxAttachedFiles } from './workitems';
 export type {
+    BuildSeed,
+    DeploymentSeed,
+    WiqlAnswer,
     AttachedFileSeed,
     EmulatorOptions,
     FaultAction,

@@ -4,6 +4,10 @@ export const locationIds = {
     buildWorkItems: '5a21f5d2-5642-47e4-a0bd-1356e6731bee',
     releaseWorkItems: '4f165cc0-875c-4768-b148-f12f78769fab',
     resourceAreas: 'e81700f7-3be2-46de-8624-2eb35882fcaa',
+    wiql: '1a9c53f7-f243-4447-b110-35ef023636e4',
+    builds: '0cd358e1-9217-4d94-8269-1c1ee6f93dcf',
+    workItemsBetweenBuilds: '52ba8915-5518-42e3-a4bb-b0182d159e2d',
+    deployments: 'b005ef73-cddc-448e-9ba2-5193bf36b19f',
 } as const;
 
 export interface ResourceLocation {
@@ -23,6 +27,7 @@ const areas: Record<string, LocationTemplate[]> = {
     wit: [
         { id: locationIds.attachments, area: 'wit', resourceName: 'attachments', routeTemplate: '{project}/_apis/{area}/{resource}/{id}', resourceVersion: 3 },
         { id: locationIds.workItems, area: 'wit', resourceName: 'workItems', routeTemplate: '{project}/_apis/{area}/{resource}/{id}', resourceVersion: 3 },
+        { id: locationIds.wiql, area: 'wit', resourceName: 'wiql', routeTemplate: '{project}/{team}/_apis/{area}/{resource}/{id}', resourceVersion: 2 },
     ],
     build: [
         {
@@ -32,6 +37,8 @@ const areas: Record<string, LocationTemplate[]> = {
             routeTemplate: '{project}/_apis/{area}/builds/{buildId}/{resource}',
             resourceVersion: 2,
         },
+        { id: locationIds.builds, area: 'build', resourceName: 'Builds', routeTemplate: '{project}/_apis/{area}/{resource}/{buildId}', resourceVersion: 7 },
+        { id: locationIds.workItemsBetweenBuilds, area: 'build', resourceName: 'workitems', routeTemplate: '{project}/_apis/{area}/{resource}', resourceVersion: 2 },
     ],
     release: [
         {
@@ -41,6 +48,7 @@ const areas: Record<string, LocationTemplate[]> = {
             routeTemplate: '{project}/_apis/{area}/releases/{releaseId}/{resource}',
             resourceVersion: 1,
         },
+        { id: locationIds.deployments, area: 'Release', resourceName: 'deployments', routeTemplate: '{project}/_apis/{area}/{resource}', resourceVersion: 2 },
     ],
     location: [
         { id: locationIds.resourceAreas, area: 'Location', resourceName: 'ResourceAreas', routeTemplate: '_apis/{resource}/{areaId}', resourceVersion: 1 },

@@ -9,6 +9,8 @@ import { FaultBook, playFault } from './faults';
 import { locationsFor, resourceArea, resourceAreas } from './locations';
 import type { AttachedFileSeed, EmulatorOptions, FaultRule, RecordedRequest, StoredAttachment, WorkItemRelation, WorkItemSeed, WorkItemSnapshot } from './types';
 import { compareVersions, parseApiVersion, type ApiVersion } from './versions';
+import { RunStore } from './runs';
+import { answerWiql } from './wiql';
 import { WorkItemStore, workItemRefs } from './workitems';
 
 type Host = 'main' | 'release';
@@ -45,6 +47,9 @@ export class AzureDevOpsEmulator {
     private readonly workItemStore: WorkItemStore;
     private readonly buildWorkItems: Map<string, number[]>;
     private readonly releaseWorkItems: Map<string, number[]>;
+    private readonly runs: RunStore;
+    /** Every WIQL query received, in order. */
+    readonly wiqlQueries: string[] = [];
     private seq = 0;
     private stopped = false;
 
@@ -81,6 +86,7 @@ export class AzureDevOpsEmulator {
         }
         this.buildWorkItems = new Map(Object.entries(options.buildWorkItems ?? {}).map(([id, ids]) => [id, [...ids]]));
         this.releaseWorkItems = new Map(Object.entries(options.releaseWorkItems ?? {}).map(([id, ids]) => [id, [...ids]]));
+        this.runs = new RunStore(this.collectionUrl, options.builds ?? [], this.buildWorkItems, options.deployments ?? [], this.releaseWorkItems);
         this.attach(server, 'main');
         if (releaseServer) {
             this.attach(releaseServer, 'release');
@@ -317,12 +323,26 @@ export class AzureDevOpsEmulator {
         if (area === 'wit' && resource === 'workitems' && tail.length === 3) {
             return this.workItemRoute(ex, tail[2]);
         }
-        // Both lists are project-scoped: their route templates have no project-less form.
+        // These are project-scoped: their route templates have no project-less form.
         if (area === 'build' && resource === 'builds' && tail.length === 4 && lower[3] === 'workitems' && project !== undefined) {
-            return this.refsRoute(ex, this.buildWorkItems.get(tail[2]));
+            return this.refsRoute(ex, this.runs.workItemsOfBuild(Number(tail[2])));
         }
         if (area === 'release' && resource === 'releases' && tail.length === 4 && lower[3] === 'workitems' && project !== undefined) {
-            return this.refsRoute(ex, this.releaseWorkItems.get(tail[2]));
+            return ex.method === 'GET' ? this.runs.releaseWorkItemsRoute(ex, tail[2]) : ex.fail(errors.methodNotAllowed(ex.method));
+        }
+        if (project !== undefined && tail.length === 2 && ex.method === 'GET') {
+            if (area === 'build' && resource === 'builds') {
+                return this.runs.listBuilds(ex);
+            }
+            if (area === 'build' && resource === 'workitems') {
+                return this.runs.workItemsBetween(ex);
+            }
+            if (area === 'release' && resource === 'deployments') {
+                return this.runs.listDeployments(ex);
+            }
+        }
+        if (area === 'wit' && resource === 'wiql' && tail.length === 2 && project !== undefined) {
+            return answerWiql(ex, this.collectionUrl, this.options.wiql, this.wiqlQueries);
         }
         return ex.fail(errors.routeNotFound(ex.path));
     }

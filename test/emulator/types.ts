@@ -41,7 +41,38 @@ export interface EmulatorOptions {
     buildWorkItems?: Record<string, number[]>;
     /** releaseId → ids of the work items the classic release is associated with. */
     releaseWorkItems?: Record<string, number[]>;
+    /** Runs of pipelines, for the builds list and the work items between builds. */
+    builds?: BuildSeed[];
+    /** Deployments of classic releases to stages, for the deployments list. */
+    deployments?: DeploymentSeed[];
+    /** What a WIQL query finds, or that the server rejects it; default: nothing found. */
+    wiql?: (query: string) => WiqlAnswer;
 }
+
+export interface BuildSeed {
+    id: number;
+    definitionId: number;
+    /** As Build.SourceBranch spells it: refs/heads/main, refs/pull/7/merge. */
+    sourceBranch: string;
+    /** Default 'completed'. */
+    status?: 'completed' | 'inProgress';
+    result?: 'succeeded' | 'partiallySucceeded' | 'failed' | 'canceled';
+    /** ISO time; orders finishTimeDescending. */
+    finishTime?: string;
+    /** Its work items (unless buildWorkItems names them). */
+    workItems?: number[];
+}
+
+export interface DeploymentSeed {
+    id: number;
+    releaseId: number;
+    definitionId: number;
+    definitionEnvironmentId: number;
+    status: 'succeeded' | 'partiallySucceeded' | 'failed' | 'inProgress' | 'notDeployed';
+}
+
+/** The ids a flat query finds; the rows of a link query (no source: a top-level item); or the server's refusal message. */
+export type WiqlAnswer = { workItems: number[] } | { links: { source?: number; target: number; rel?: string }[] } | { error: string };
 
 export interface WorkItemSeed {
     id: number;
@@ -88,6 +119,8 @@ export interface WorkItemSnapshot {
     /** The project's name. */
     project: string;
     relations: WorkItemRelation[];
+    /** Every System.History value set, oldest first: the Discussion entries. */
+    history: string[];
 }
 
 export type Headers = Record<string, string | string[] | undefined>;

@@ -27,6 +27,7 @@ interface WorkItemRecord {
     title: string;
     rev: number;
     relations: WorkItemRelation[];
+    history: string[];
 }
 
 type Expand = 'none' | 'relations' | 'fields' | 'links' | 'all';
@@ -73,7 +74,7 @@ export class WorkItemStore {
         for (const attachment of seed.attachments ?? []) {
             relations.push(this.seededRelation(attachment));
         }
-        this.items.set(seed.id, { id: seed.id, title: seed.title ?? `Work item ${seed.id}`, rev: 1, relations });
+        this.items.set(seed.id, { id: seed.id, title: seed.title ?? `Work item ${seed.id}`, rev: 1, relations, history: [] });
     }
 
     /** Someone else links a file to the item (a new revision); returns the relation as the item now holds it. */
@@ -106,6 +107,7 @@ export class WorkItemStore {
                 title: item.title,
                 project: this.settings.project.name,
                 relations: item.relations.map(copyRelation),
+                history: [...item.history],
             }
         );
     }
@@ -165,6 +167,7 @@ export class WorkItemStore {
             return ex.fail(errors.badPatch('the body must be a non-empty JSON array of operations.'));
         }
         const relations = item.relations.map(copyRelation);
+        const history: string[] = [];
         let changed = false;
         for (const [index, operation] of document.entries()) {
             if (typeof operation !== 'object' || operation === null || Array.isArray(operation)) {
@@ -187,11 +190,25 @@ export class WorkItemStore {
                     return ex.fail(problem);
                 }
                 changed = true;
+            } else if (kind === 'remove' && /^\/relations\/\d+$/.test(target)) {
+                // Applied in order, as JSON Patch is: an index names the relation where it stands after the operations before it.
+                const at = Number(target.slice('/relations/'.length));
+                if (at >= relations.length) {
+                    return ex.fail(errors.badPatch(`operation ${index} removes /relations/${at}, but the work item has ${relations.length} relations.`));
+                }
+                relations.splice(at, 1);
+                changed = true;
+            } else if ((kind === 'add' || kind === 'replace') && target === '/fields/system.history') {
+                if (typeof value !== 'string') {
+                    return ex.fail(errors.badPatch('System.History takes a string of HTML.'));
+                }
+                history.push(value);
+                changed = true;
             } else {
                 return ex.fail(
                     errors.badPatch(
                         `operation ${index} ('${op}' at '${String(path)}') is not supported; ` +
-                            "the emulator knows 'test' of /rev and 'add' of an AttachedFile at /relations/-.",
+                            "the emulator knows 'test' of /rev, 'add' of an AttachedFile at /relations/-, 'remove' of /relations/{index} and 'add' of /fields/System.History.",
                     ),
                 );
             }
@@ -205,6 +222,7 @@ export class WorkItemStore {
         }
         if (changed) {
             item.relations = relations;
+            item.history.push(...history);
             item.rev += 1;
         }
         return ex.json(200, this.render(item, 'all'));

@@ -6,9 +6,11 @@ import { TASK_LIB_MARKER, countOccurrences } from '../../scripts/package/bundle'
 import { parsePackageArguments } from '../../scripts/package/cli';
 import { PackagingError, packageExtension } from '../../scripts/package/packageExtension';
 import { PUBLISHER_PLACEHOLDER, REPO_ROOT, loadProject, type Project, type TaskJson } from '../../scripts/package/project';
-import { SHARED_TASK_SCHEMA_FILE, TASK_SCHEMA_FILE, checkProject, createTaskValidator } from '../../scripts/package/validate';
+import { REPOSITORY_PLACEHOLDER, repositoryLinks } from '../../scripts/package/repository';
+import { SHARED_TASK_SCHEMA_FILE, TASK_SCHEMA_FILE, checkOverviewPictures, checkProject, createTaskValidator, missingSharedSchemaFailure } from '../../scripts/package/validate';
 
 const TASK_FOLDER = 'tasks/UploadWorkItemAttachmentsV1';
+const REPOSITORY = 'https://github.com/fabrikam/upload-work-item-attachments';
 
 describe('packaging: validation before anything is packed', () => {
     const validate = createTaskValidator();
@@ -35,12 +37,23 @@ describe('packaging: validation before anything is packed', () => {
             assert.ok(problems.includes("(root) must NOT have additional properties 'handlers'"), problems.join('\n'));
         });
 
+        it('fails, rather than skips, the comparison when ../shared is missing under CI=true', () => {
+            assert.match(missingSharedSchemaFailure({ CI: 'true' }) ?? '', /tasks\.schema\.json is missing and CI=true/);
+            assert.match(missingSharedSchemaFailure({ CI: 'TRUE' }) ?? '', /CI=true/);
+            assert.equal(missingSharedSchemaFailure({}), undefined);
+            assert.equal(missingSharedSchemaFailure({ CI: 'false' }), undefined);
+        });
+
         it('rejects something that is not an object', () => {
             assert.deepEqual(validate([]), ['(root) must be object']);
         });
 
-        it('uses a schema identical to ../shared/reference/tasks.schema.json', function () {
+        it('uses a schema identical to ../shared/reference/tasks.schema.json (which CI must provide)', function () {
             if (!fs.existsSync(SHARED_TASK_SCHEMA_FILE)) {
+                const failure = missingSharedSchemaFailure(process.env);
+                if (failure) {
+                    assert.fail(failure);
+                }
                 this.skip();
             }
             assert.deepEqual(JSON.parse(fs.readFileSync(TASK_SCHEMA_FILE, 'utf8')), JSON.parse(fs.readFileSync(SHARED_TASK_SCHEMA_FILE, 'utf8')));
@@ -86,6 +99,7 @@ describe('packaging: validation before anything is packed', () => {
             assert.deepEqual(problems, [
                 `vss-extension.json: no ms.vss-distributed-task.task contribution has properties.name '${TASK_FOLDER}'.`,
                 `vss-extension.json: no entry in files has path '${TASK_FOLDER}', so the task would not be in the VSIX.`,
+                `overview.md: shows 'images/summary.png', but vss-extension.json has no files entry { "path": "images/summary.png", "addressable": true }, so the page would show a broken picture.`,
                 "vss-extension.json: contribution 'ghost' names 'tasks/GhostV1', which is not a task folder.",
             ]);
         });
@@ -93,7 +107,10 @@ describe('packaging: validation before anything is packed', () => {
         it('fails packaging on an invalid task.json before writing or deleting any VSIX', async () => {
             const root = fs.mkdtempSync(path.join(os.tmpdir(), 'uwia-broken-project-'));
             try {
-                fs.copyFileSync(path.join(REPO_ROOT, 'vss-extension.json'), path.join(root, 'vss-extension.json'));
+                for (const file of ['vss-extension.json', 'overview.md', 'images/summary.png']) {
+                    fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+                    fs.copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
+                }
                 const taskJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, TASK_FOLDER, 'task.json'), 'utf8'));
                 taskJson.execution = { Node20: { target: 'dist/index.js' } };
                 fs.mkdirSync(path.join(root, TASK_FOLDER), { recursive: true });
@@ -102,7 +119,7 @@ describe('packaging: validation before anything is packed', () => {
                 fs.mkdirSync(outputDir);
                 fs.writeFileSync(path.join(outputDir, 'older.vsix'), 'older');
 
-                await assert.rejects(packageExtension({ publisher: 'test-publisher', root, outputDir, stagingDir: path.join(root, 'staging') }), (error: unknown) => {
+                await assert.rejects(packageExtension({ publisher: 'test-publisher', repository: REPOSITORY, root, outputDir, stagingDir: path.join(root, 'staging') }), (error: unknown) => {
                     assert.ok(error instanceof PackagingError);
                     assert.deepEqual(error.problems, [`${TASK_FOLDER}/task.json: /execution must NOT have additional properties 'Node20'`]);
                     return true;
@@ -116,24 +133,115 @@ describe('packaging: validation before anything is packed', () => {
     });
 
     describe('the publisher', () => {
+        const repo = { VSIX_REPOSITORY: REPOSITORY };
+
         it('comes from --publisher NAME or --publisher=NAME, ahead of VSIX_PUBLISHER', () => {
-            assert.deepEqual(parsePackageArguments(['--publisher', 'fabrikam'], {}), { publisher: 'fabrikam' });
-            assert.deepEqual(parsePackageArguments(['--publisher=fabrikam-tools'], { VSIX_PUBLISHER: 'other' }), { publisher: 'fabrikam-tools' });
+            assert.equal(parsePackageArguments(['--publisher', 'fabrikam'], repo).publisher, 'fabrikam');
+            assert.equal(parsePackageArguments(['--publisher=fabrikam-tools'], { ...repo, VSIX_PUBLISHER: 'other' }).publisher, 'fabrikam-tools');
         });
 
         it('comes from VSIX_PUBLISHER when no argument names it', () => {
-            assert.deepEqual(parsePackageArguments([], { VSIX_PUBLISHER: 'contoso' }), { publisher: 'contoso' });
+            assert.equal(parsePackageArguments([], { ...repo, VSIX_PUBLISHER: 'contoso' }).publisher, 'contoso');
         });
 
-        it('is required, and the placeholder in vss-extension.json does not count', () => {
-            assert.throws(() => parsePackageArguments([], {}), /No publisher.*\n.*npm run package -- --publisher/);
-            assert.throws(() => parsePackageArguments(['--publisher', PUBLISHER_PLACEHOLDER], {}), /No publisher/);
-            assert.throws(() => parsePackageArguments(['--publisher'], {}), /No publisher/);
+        it('is required, naming the flag and the variable', () => {
+            assert.throws(() => parsePackageArguments([], repo), /^Error: No publisher: .*--publisher <id> or VSIX_PUBLISHER=<id>\.\nUsage: npm run package -- --publisher/);
+            assert.throws(() => parsePackageArguments(['--publisher'], repo), /^Error: No publisher/);
+        });
+
+        it('is refused as the placeholder, in those words, when it is the one in vss-extension.json', () => {
+            for (const [argv, env] of [[['--publisher', PUBLISHER_PLACEHOLDER], repo], [[], { ...repo, VSIX_PUBLISHER: PUBLISHER_PLACEHOLDER }]] as const) {
+                assert.throws(
+                    () => parsePackageArguments(argv, env),
+                    /^Error: Publisher 'your-publisher-id' is the placeholder in vss-extension\.json, not a publisher\. .*--publisher <id> or VSIX_PUBLISHER=<id>/,
+                );
+            }
         });
 
         it('must look like a Marketplace publisher ID, and unknown arguments are refused', () => {
-            assert.throws(() => parsePackageArguments(['--publisher', 'my publisher'], {}), /is not a Marketplace publisher ID/);
-            assert.throws(() => parsePackageArguments(['--publisher', 'x', '--share-with', 'org'], {}), /Unknown argument '--share-with'/);
+            assert.throws(() => parsePackageArguments(['--publisher', 'my publisher'], repo), /is not a Marketplace publisher ID/);
+            assert.throws(() => parsePackageArguments(['--publisher', 'x', '--share-with', 'org'], repo), /Unknown argument '--share-with'/);
+        });
+    });
+
+    describe('the repository', () => {
+        const publisher = { VSIX_PUBLISHER: 'fabrikam' };
+
+        it('comes from --repository, ahead of VSIX_REPOSITORY, ahead of package.json, as a web address', () => {
+            const fromPackageJson = 'git+https://github.com/from/package-json.git';
+            assert.equal(parsePackageArguments(['--repository', `${REPOSITORY}.git`], { ...publisher, VSIX_REPOSITORY: 'https://github.com/env/x' }, fromPackageJson).repository, REPOSITORY);
+            assert.equal(parsePackageArguments([`--repository=${REPOSITORY}/`], publisher, fromPackageJson).repository, REPOSITORY);
+            assert.equal(parsePackageArguments([], { ...publisher, VSIX_REPOSITORY: 'https://github.com/env/x' }, fromPackageJson).repository, 'https://github.com/env/x');
+            assert.equal(parsePackageArguments([], publisher, fromPackageJson).repository, 'https://github.com/from/package-json');
+            assert.equal(parsePackageArguments([], publisher, 'github:owner/name').repository, 'https://github.com/owner/name');
+        });
+
+        it("drops a user name from an Azure Repos address, as Build.Repository.Uri has it", () => {
+            const uri = 'https://fabrikam@dev.azure.com/fabrikam/Tools/_git/upload-work-item-attachments';
+            assert.equal(parsePackageArguments([], { ...publisher, VSIX_REPOSITORY: uri }).repository, 'https://dev.azure.com/fabrikam/Tools/_git/upload-work-item-attachments');
+        });
+
+        it('is required, naming the flag, the variable and package.json', () => {
+            assert.throws(() => parsePackageArguments([], publisher), /^Error: No repository: .*--repository <url> or VSIX_REPOSITORY=<url>, or set "repository" in package\.json/);
+        });
+
+        it('is refused as the placeholder, in those words, wherever it comes from', () => {
+            const placeholder = loadProject().manifest as unknown as { repository: { uri: string } };
+            assert.equal(placeholder.repository.uri, REPOSITORY_PLACEHOLDER, 'vss-extension.json holds the placeholder this test refuses');
+            for (const [argv, env, packageJson] of [
+                [['--repository', REPOSITORY_PLACEHOLDER], publisher, undefined],
+                [[], { ...publisher, VSIX_REPOSITORY: `${REPOSITORY_PLACEHOLDER}.git` }, undefined],
+                [[], publisher, `git+${REPOSITORY_PLACEHOLDER}.git`],
+            ] as const) {
+                assert.throws(
+                    () => parsePackageArguments(argv, env, packageJson),
+                    /^Error: Repository '.*' is the placeholder in vss-extension\.json, not a repository\. .*--repository <url> or VSIX_REPOSITORY=<url>/,
+                );
+            }
+        });
+
+        it('must be an https web address', () => {
+            assert.throws(() => parsePackageArguments(['--repository', 'git@github.com:fabrikam/x.git'], publisher), /is not a URL/);
+            assert.throws(() => parsePackageArguments(['--repository', 'http://github.com/fabrikam/x'], publisher), /is not an https web address/);
+        });
+
+        it('gives a GitHub repository its issues and license links, and any other host the repository link only', () => {
+            assert.deepEqual(repositoryLinks(REPOSITORY), { repository: REPOSITORY, issues: `${REPOSITORY}/issues`, license: `${REPOSITORY}/blob/main/LICENSE` });
+            assert.deepEqual(repositoryLinks('https://dev.azure.com/f/T/_git/x'), { repository: 'https://dev.azure.com/f/T/_git/x' });
+        });
+
+        it('is refused by packaging itself when it is the placeholder, before anything is written', async () => {
+            const outputDir = fs.mkdtempSync(path.join(os.tmpdir(), 'uwia-placeholder-'));
+            try {
+                await assert.rejects(packageExtension({ publisher: 'fabrikam', repository: REPOSITORY_PLACEHOLDER, outputDir, stagingDir: path.join(outputDir, 'staging') }), (error: unknown) => {
+                    assert.ok(error instanceof PackagingError);
+                    assert.deepEqual(error.problems, [`repository '${REPOSITORY_PLACEHOLDER}' is the placeholder; give your repository's web address.`]);
+                    return true;
+                });
+                assert.deepEqual(fs.readdirSync(outputDir), []);
+            } finally {
+                fs.rmSync(outputDir, { recursive: true, force: true });
+            }
+        });
+    });
+
+    describe("the overview's pictures", () => {
+        it('are each shipped as an addressable file', () => {
+            assert.deepEqual(checkOverviewPictures(loadProject()), []);
+        });
+
+        it('are named when the manifest does not ship them, or they do not exist', () => {
+            const project = loadProject();
+            const shipped = (project.manifest.files ?? []).filter((entry) => entry.addressable);
+            assert.ok(shipped.length > 0, 'the overview shows at least one picture');
+            const manifest = { ...project.manifest, files: (project.manifest.files ?? []).filter((entry) => !entry.addressable) };
+
+            const problems = checkOverviewPictures({ ...project, manifest });
+
+            assert.deepEqual(
+                problems,
+                shipped.map((entry) => `overview.md: shows '${entry.path}', but vss-extension.json has no files entry { "path": "${entry.path}", "addressable": true }, so the page would show a broken picture.`),
+            );
         });
     });
 

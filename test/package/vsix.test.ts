@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TASK_LIB_MARKER, countOccurrences } from '../../scripts/package/bundle';
 import { packageExtension, type PackageResult } from '../../scripts/package/packageExtension';
-import { loadProject, readJson, type TaskJson } from '../../scripts/package/project';
+import { REPO_ROOT, loadProject, readJson, type TaskJson } from '../../scripts/package/project';
 import { ForwardProxy } from '../proxy/forwardProxy';
 import { listFiles } from '../../scripts/package/stage';
 import { binaryContent } from '../e2e/fixtures';
@@ -14,6 +14,7 @@ import { Scenario, assertServerHoldsExactly, attachmentsOutput } from '../e2e/ha
 const MiB = 1024 * 1024;
 const TASK_FOLDER = 'tasks/UploadWorkItemAttachmentsV1';
 const PUBLISHER = 'test-publisher';
+const REPOSITORY = 'https://github.com/fabrikam/upload-work-item-attachments';
 /** What a task folder in the VSIX may hold: what the agent loads, and the notices of the bundled packages. */
 const SHIPPED_TASK_FILE = /^(task\.json|icon\.png|ThirdPartyNotices\.txt|dist\/index\.js|Strings\/resources\.resjson\/[A-Za-z-]+\/resources\.resjson)$/;
 
@@ -26,7 +27,7 @@ describe('packaging: the VSIX, unpacked where no node_modules can help it', func
 
     before(async () => {
         workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'uwia-vsix-'));
-        packaged = await packageExtension({ publisher: PUBLISHER, outputDir: path.join(workspace, 'out'), stagingDir: path.join(workspace, 'staging') });
+        packaged = await packageExtension({ publisher: PUBLISHER, repository: `${REPOSITORY}.git`, outputDir: path.join(workspace, 'out'), stagingDir: path.join(workspace, 'staging') });
         unpacked = path.join(workspace, 'unpacked');
         new AdmZip(packaged.vsixFile).extractAllTo(unpacked, true);
         taskDirectory = path.join(unpacked, ...TASK_FOLDER.split('/'));
@@ -50,6 +51,28 @@ describe('packaging: the VSIX, unpacked where no node_modules can help it', func
         assert.equal(attribute('Id'), manifest.id);
         assert.equal(attribute('Version'), manifest.version);
         assert.equal(attribute('Publisher'), PUBLISHER);
+    });
+
+    it('links the Marketplace page to the repository given, its issues and its license, and to no placeholder', () => {
+        const vsixManifest = fs.readFileSync(path.join(unpacked, 'extension.vsixmanifest'), 'utf8');
+        const property = (id: string) => new RegExp(`<Property Id="Microsoft\\.VisualStudio\\.Services\\.Links\\.${id}" Value="([^"]*)"`).exec(vsixManifest)?.[1];
+
+        assert.equal(property('Repository'), REPOSITORY);
+        assert.equal(property('Issues'), `${REPOSITORY}/issues`);
+        assert.equal(property('License'), `${REPOSITORY}/blob/main/LICENSE`);
+        for (const file of listFiles(unpacked).filter((name) => /\.(json|vsixmanifest|vsomanifest|md)$/.test(name))) {
+            assert.doesNotMatch(fs.readFileSync(path.join(unpacked, file), 'utf8'), /your-org/, file);
+        }
+    });
+
+    it("ships every picture the overview shows, byte for byte", () => {
+        const overview = fs.readFileSync(path.join(unpacked, 'overview.md'), 'utf8');
+        const pictures = [...overview.matchAll(/!\[[^\]]*\]\(([^)\s]+)\)/g)].map((match) => match[1]);
+        assert.ok(pictures.length > 0, 'the overview shows a picture');
+        for (const picture of pictures) {
+            assert.ok(fs.existsSync(path.join(unpacked, picture)), `${picture} is not in the VSIX`);
+            assert.ok(fs.readFileSync(path.join(unpacked, picture)).equals(fs.readFileSync(path.join(REPO_ROOT, picture))), picture);
+        }
     });
 
     it('contributes the task folder it ships', () => {

@@ -90,8 +90,8 @@ describe('ado-attach command line', () => {
         });
     });
 
-    it('refuses --query until work item queries exist, rather than ignoring it', () => {
-        rejects([...org, '--query', 'SELECT [System.Id] FROM WorkItems', 'a'], "Option '--query' is not supported by this version of ado-attach yet: name the work items with --work-item.");
+    it('reads --query as it is, for the engine to run', () => {
+        assert.equal(options([...org, '--query', 'SELECT [System.Id] FROM WorkItems', 'a']).query, 'SELECT [System.Id] FROM WorkItems');
     });
 
     it('refuses more work items than --max-work-items allows', () => {

@@ -229,7 +229,7 @@ describe('Azure DevOps emulator: work items, builds and releases', () => {
             const statuses = [
                 (await patch(emu, 7, [attach(`${emu.collectionUrl}_apis/wit/attachments/00000000-0000-0000-0000-000000000000`)])).status,
                 (await patch(emu, 7, [attach(String(started.json().url))])).status,
-                (await patch(emu, 7, [{ op: 'add', path: '/fields/System.History', value: 'x' }])).status,
+                (await patch(emu, 7, [{ op: 'replace', path: '/fields/System.Title', value: 'x' }])).status,
                 (await patch(emu, 7, [{ op: 0, path: '/relations/-', value: attach(url).value }])).status,
                 (await patch(emu, 7, { op: 'add' })).status,
                 (await patch(emu, 8, [attach(url)])).status,

@@ -319,7 +319,7 @@ describe('Azure DevOps emulator', () => {
             await start({ maxAttachmentBytes: 1024 * 1024 });
             const reply = await send(emu, 'POST', '_apis/wit/attachments?fileName=a.bin', { headers: octet, body: Buffer.alloc(1024 * 1024 + 1), chunked: true });
             assert.equal(reply.status, 400);
-            assert.equal(reply.json().message, 'TF237082: The file you are trying to upload exceeds the supported file upload size (1.000 MB(s))');
+            assert.equal(reply.json().message, 'TF237082: The file you are trying to upload exceeds the supported file upload size (1.000 MB(s)). Instead of uploading the file, add the file to version control or to the team project web site, and then link the file to the work item.');
             assert.equal(emu.attachments().length, 0);
         });
     });
@@ -402,7 +402,7 @@ describe('Azure DevOps emulator', () => {
             const id = await startChunked(emu);
             const reply = await putChunk(emu, id, 'bytes 0-9/101', Buffer.alloc(10));
             assert.equal(reply.status, 400);
-            assert.match(String(reply.json().message), /^TF237082: .*\(0\.000 MB\(s\)\)$/);
+            assert.match(String(reply.json().message), /^TF237082: .*\(0\.000 MB\(s\)\)\. Instead of uploading the file/);
         });
 
         it('with chunkReplay reject, refuses a chunk for an attachment that is already complete', async () => {

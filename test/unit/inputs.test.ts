@@ -45,6 +45,11 @@ describe('readSettings', () => {
             workItemIds: [],
             linkRunWorkItems: false,
             comment: undefined,
+            workItemQuery: undefined,
+            maxWorkItems: 100,
+            runWorkItemsScope: 'thisRun',
+            replaceOlderVersions: false,
+            discussionComment: false,
         });
     });
 

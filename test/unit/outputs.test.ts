@@ -187,6 +187,7 @@ describe('summaryMarkdown', () => {
             ],
             [{ subject: '#9', reason: 'missing' }],
             loc,
+            'https://dev.azure.com/fabrikam/',
         );
         assert.equal(
             markdown,
@@ -195,7 +196,7 @@ describe('summaryMarkdown', () => {
                 '',
                 '| File | Size | Upload | Attachment | Work items |',
                 '| --- | ---: | --- | --- | --- |',
-                '| a\\|b.log | 2.00 KiB (2,048 bytes) | chunked | [a\\|b.log](https://x/a%20%281%29.log) | #1, #2 |',
+                '| a\\|b.log | 2.00 KiB (2,048 bytes) | chunked | [a\\|b.log](https://x/a%20%281%29.log) | [#1](https://dev.azure.com/fabrikam/_workitems/edit/1), [#2](https://dev.azure.com/fabrikam/_workitems/edit/2) |',
                 '| c.log | 1 bytes | the server said:\\\\nno |  |  |',
                 '',
                 '**Failures**',
@@ -208,15 +209,23 @@ describe('summaryMarkdown', () => {
 
     it('shows a name built to render as a link, an image or HTML as the text it is, and links only to the safe URL', () => {
         const name = '[x](http://evil)![i](http://evil/i.png)<img src=x>*b*_i_`c`.txt';
-        const markdown = summaryMarkdown([{ file: { ...file('x.txt'), relativePath: name, name }, status: 'simple', url: 'https://x/a (1)|b', workItems: [] }], [], loc);
+        const markdown = summaryMarkdown([{ file: { ...file('x.txt'), relativePath: name, name }, status: 'simple', url: 'https://x/a (1)|b', workItems: [] }], [], loc, 'https://x/');
         const row = markdown.split('\n')[4];
         const escaped = '\\[x\\]\\(http:\\/\\/evil\\)\\!\\[i\\]\\(http:\\/\\/evil/i.png\\)&lt;img src=x&gt;\\*b\\*\\_i\\_\\`c\\`.txt';
         assert.equal(row, `| ${escaped} | 1 bytes | simple | [${escaped}](https://x/a%20%281%29%7Cb) |  |`);
     });
 
     it('shows a URL that is not http(s) as text, never as a link', () => {
-        const markdown = summaryMarkdown([{ file: file('a.txt'), status: 'simple', url: 'javascript:alert(1)', workItems: [] }], [], loc);
+        const markdown = summaryMarkdown([{ file: file('a.txt'), status: 'simple', url: 'javascript:alert(1)', workItems: [] }], [], loc, 'https://x/');
         assert.equal(markdown.split('\n')[4], '| a.txt | 1 bytes | simple | javascript:alert\\(1\\) |  |');
+    });
+
+    it('links work item numbers to their pages through a collection URL made safe, or shows them as text when it is not http(s)', () => {
+        const row = (collectionUrl: string) => summaryMarkdown([{ file: file('a.txt'), status: 'simple', workItems: [7] }], [], loc, collectionUrl).split('\n')[4];
+
+        assert.equal(row('http://tfs:8080/tfs/Default Collection'), '| a.txt | 1 bytes | simple |  | [#7](http://tfs:8080/tfs/Default%20Collection/_workitems/edit/7) |');
+        assert.equal(row('https://x/a)](javascript:alert(1))|/'), '| a.txt | 1 bytes | simple |  | [#7](https://x/a%29%5D%28javascript:alert%281%29%29%7C/_workitems/edit/7) |');
+        assert.equal(row('javascript:alert(1)//'), '| a.txt | 1 bytes | simple |  | \\#7 |');
     });
 });
 

@@ -159,7 +159,8 @@ export function uploadSummary(markdown: string): void {
     // summary.ts has escaped the values as markdown, so a secret may be there in its escaped spelling; a bare *** would be emphasis.
     const forms = [...secrets, ...secrets.map(markdownText)];
     const lines = markdown.split('\n').map((line) => neutralise(redact(line, forms, '\\*\\*\\*')));
-    tl.uploadSummary(writeTempFile('.md', lines.join('\n')));
+    // As a summary attachment with a name: `task.uploadsummary` would title the section with the file's unique name.
+    tl.addAttachment('Distributedtask.Core.Summary', safe(loc('SummaryTitle')), writeTempFile('.md', lines.join('\n')));
 }
 
 export const agentContext: AgentContext = {

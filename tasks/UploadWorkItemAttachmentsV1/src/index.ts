@@ -1,6 +1,7 @@
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
 import { attachFiles, type AttachOutcome, type EngineHost } from '../../../engine/attach';
+import { TargetsRefusedError } from '../../../engine/link/targets';
 import { describeFindNotice, findArtifacts, type ArtifactFile } from '../../../engine/find/findArtifacts';
 import { secretsOf } from '../../../engine/target';
 import { formatDuration, formatSize, formatSpeed, withThousandsSeparators } from '../../../engine/text/format';
@@ -9,7 +10,7 @@ import { agentContext, agentNetwork, fileLine, groupFileLines, guardTaskLibOutpu
 import { readSettings, type TaskSettings } from './inputs';
 import { publishOutputs } from './outputs';
 import { publishSummary, reportNoFiles, reportOutcome } from './report';
-import { describeRun, runIdentity } from './runContext';
+import { describeRun, runIdentity, runLink } from './runContext';
 import { resolveServerTarget } from './serverTarget';
 
 /**
@@ -33,18 +34,30 @@ async function main(): Promise<void> {
 
     const attachSettings = {
         ...settings,
-        runWorkItems: settings.linkRunWorkItems ? runIdentity(tl.getVariable) : undefined,
+        runWorkItems: settings.linkRunWorkItems ? runIdentity(tl.getVariable, settings.runWorkItemsScope) : undefined,
         comment: settings.comment ?? describeRun(tl.getVariable, loc),
+        discussion: settings.discussionComment ? runLink(tl.getVariable) : undefined,
     };
     if (files.length > FILES_SHOWN_UNGROUPED) {
         groupFileLines(loc('FileLinesGroup', withThousandsSeparators(files.length)));
     }
     const started = Date.now();
-    const outcome = await attachFiles(files, attachSettings, target, agentNetwork(), engineHost);
+    let outcome: AttachOutcome;
+    try {
+        outcome = await attachFiles(files, attachSettings, target, agentNetwork(), engineHost);
+    } catch (error) {
+        if (!(error instanceof TargetsRefusedError)) {
+            throw error;
+        }
+        // Nothing was uploaded: the outputs say so, for the steps that read them.
+        publishOutputs([], [], outputSink, loc);
+        setResult('Failed', [error.message]);
+        return;
+    }
     log.info(resultLine(outcome, files.length, Date.now() - started));
 
     publishOutputs(outcome.attachments, outcome.links?.linked ?? [], outputSink, loc);
-    publishSummary(files, outcome);
+    publishSummary(files, outcome, target.collectionUrl);
     reportOutcome(outcome, files.length);
 }
 

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { RunWorkItemsScope } from '../../../engine/link/workItems';
 import { MEBIBYTE, type TransferSettings } from '../../../engine/settings';
 import type { Localize } from '../../../engine/text/localize';
 
@@ -21,6 +22,14 @@ export interface TaskSettings extends TransferSettings {
     readonly linkRunWorkItems: boolean;
     /** The relation comment; empty: one that describes the run. */
     readonly comment?: string;
+    /** A WIQL query whose work items are targets too; undefined when empty. */
+    readonly workItemQuery?: string;
+    /** The most distinct work items one run may touch (1 to 1000). */
+    readonly maxWorkItems: number;
+    /** Which runs' work items `linkBuildWorkItems` means. */
+    readonly runWorkItemsScope: RunWorkItemsScope;
+    readonly replaceOlderVersions: boolean;
+    readonly discussionComment: boolean;
 }
 
 /** What the agent hands the task: inputs by name, and the folder an empty `rootFolder` means. */
@@ -56,6 +65,11 @@ export function readSettings(source: InputSource, loc: Localize): TaskSettings {
         workItemIds: parseWorkItemIds(input('workItemIds'), loc),
         linkRunWorkItems: parseBoolean('linkBuildWorkItems', input('linkBuildWorkItems'), loc),
         comment: input('comment') || undefined,
+        workItemQuery: input('workItemQuery') || undefined,
+        maxWorkItems: wholeNumber('maxWorkItems', 100, 1, 1000),
+        runWorkItemsScope: scope(input('runWorkItemsScope'), loc),
+        replaceOlderVersions: parseBoolean('replaceOlderVersions', input('replaceOlderVersions'), loc),
+        discussionComment: parseBoolean('discussionComment', input('discussionComment'), loc),
     };
 }
 
@@ -104,6 +118,19 @@ function choice<T extends string>(name: string, raw: string, allowed: readonly T
     const match = allowed.find((option) => option === raw.toLowerCase());
     if (match === undefined) {
         throw new InputError(loc('InputNotOneOf', name, raw, allowed.join(', ')));
+    }
+    return match;
+}
+
+/** The names as task.json spells them (the agent passes the option's key as it is). */
+function scope(raw: string, loc: Localize): RunWorkItemsScope {
+    const allowed: RunWorkItemsScope[] = ['thisRun', 'sinceLastSuccessfulRun'];
+    if (raw === '') {
+        return 'thisRun';
+    }
+    const match = allowed.find((option) => option.toLowerCase() === raw.toLowerCase());
+    if (match === undefined) {
+        throw new InputError(loc('InputNotOneOf', 'runWorkItemsScope', raw, allowed.join(', ')));
     }
     return match;
 }

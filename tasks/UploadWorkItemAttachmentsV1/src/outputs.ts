@@ -3,7 +3,6 @@ import { compareOrdinal } from '../../../engine/find/findArtifacts';
 import type { Localize } from '../../../engine/text/localize';
 import { jsonForLog, safeUrl } from '../../../engine/text/safeText';
 
-
 /**
  * Later steps receive output variables as environment variables, and often paste them into a script: a cmd.exe line
  * holds 8,191 characters, Windows PowerShell 5.1 refuses to start a process whose environment passes 64 KiB, Windows

@@ -34,8 +34,8 @@ export function reportOutcome({ uploads, links, describe }: AttachOutcome, total
     setResult('Failed', [heading, ...problems]);
 }
 
-/** A markdown page on the run's summary tab: what each file became and where it is attached. */
-export function publishSummary(files: readonly ArtifactFile[], { uploads, attachments, links, describe }: AttachOutcome): void {
+/** A markdown page on the run's summary tab: what each file became and where it is attached (linked in `collectionUrl`). */
+export function publishSummary(files: readonly ArtifactFile[], { uploads, attachments, links, describe }: AttachOutcome, collectionUrl: string): void {
     const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
     const failureOf = new Map(uploads.failed.map((failed) => [failed.file, failed]));
     const rows: SummaryRow[] = files.map((file) => {
@@ -44,5 +44,5 @@ export function publishSummary(files: readonly ArtifactFile[], { uploads, attach
         const status = attachment?.uploadType ?? (failure ? describe(failure.error, file) : loc('SummaryNotStarted'));
         return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
     });
-    uploadSummary(summaryMarkdown(rows, links?.failures ?? [], loc));
+    uploadSummary(summaryMarkdown(rows, links?.failures ?? [], loc, collectionUrl, links?.replaced ?? []));
 }

@@ -1,0 +1,71 @@
+import type { AttachedFileRelation, HashedFile, WorkItemSnapshot } from './linkPlan';
+import type { ReuseProofContext } from './reuseProof';
+
+/**
+ * How many earlier attachments of one file are downloaded to prove they are the task's. A nightly run meets one per
+ * work item (the version the night before linked); forged candidates past this are left alone, never removed.
+ */
+export const MAX_OLDER_VERSION_CHECKS_PER_FILE = 10;
+
+/** For each work item, for each file: the relations proven to hold an earlier version this task attached. */
+export type OlderVersions = Map<number, Map<HashedFile, AttachedFileRelation[]>>;
+
+/** The comment ends with the marker the task writes: `... [sha256:<64 hex>]`. */
+const TASK_MARKER = /\[sha256:([0-9a-f]{64})\]$/;
+
+/**
+ * Proves which relations are older versions of the files that this task attached, the same way reuse is proven:
+ * same name; a comment that ends with the task's `[sha256:X]` marker for other content than the new file's; one of
+ * the collection's attachments; a known `resourceSize`; and downloaded, it has that size and hashes to X. A relation
+ * anyone added by hand lacks a marker that matches its content, so it is never removed. (Someone who writes the task's
+ * exact marker for the exact content is indistinguishable from the task, and is treated as the task's earlier run.)
+ */
+export async function proveOlderVersions(files: readonly HashedFile[], items: readonly WorkItemSnapshot[], context: ReuseProofContext): Promise<OlderVersions> {
+    const { log, loc } = context;
+    const found: OlderVersions = new Map();
+    const downloads = new Map<string, Promise<string | undefined>>();
+    for (const hashed of files) {
+        let checked = 0;
+        for (const item of items) {
+            for (const relation of item.attachedFiles.filter((candidate) => candidate.name === hashed.file.name)) {
+                const claimed = TASK_MARKER.exec(relation.comment ?? '')?.[1];
+                if (claimed === hashed.sha256) {
+                    continue; // The same content: that is reuse, not an older version.
+                }
+                if (!claimed || !relation.attachment || relation.size === undefined || relation.index === undefined) {
+                    log.info(loc('OlderVersionNotOurs', hashed.file.name, item.id));
+                    continue;
+                }
+                const key = `${relation.attachment.id}/${relation.size}`;
+                let download = downloads.get(key);
+                if (!download) {
+                    if (checked >= MAX_OLDER_VERSION_CHECKS_PER_FILE) {
+                        log.debug(`${hashed.file.relativePath}: ${MAX_OLDER_VERSION_CHECKS_PER_FILE} earlier versions checked, the others are left alone`);
+                        continue;
+                    }
+                    checked++;
+                    // A download that fails proves nothing: the relation stays.
+                    download = context.attachmentSha256(relation.attachment.id, relation.size).catch((error: unknown) => {
+                        log.info(loc('OlderVersionCheckFailed', hashed.file.name, item.id, context.describe(error)));
+                        return undefined;
+                    });
+                    downloads.set(key, download);
+                }
+                if ((await download) !== claimed) {
+                    log.info(loc('OlderVersionNotOurs', hashed.file.name, item.id));
+                    continue;
+                }
+                const byFile = found.get(item.id) ?? new Map<HashedFile, AttachedFileRelation[]>();
+                byFile.set(hashed, [...(byFile.get(hashed) ?? []), relation]);
+                found.set(item.id, byFile);
+            }
+        }
+    }
+    return found;
+}
+
+/** How many relations the item loses when these files are linked to it. */
+export function removalsFor(olderVersions: OlderVersions, itemId: number, files: readonly HashedFile[]): AttachedFileRelation[] {
+    const byFile = olderVersions.get(itemId);
+    return byFile ? files.flatMap((hashed) => byFile.get(hashed) ?? []) : [];
+}

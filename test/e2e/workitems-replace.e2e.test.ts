@@ -1,0 +1,120 @@
+import * as assert from 'assert/strict';
+import { sha256 } from './fixtures';
+import { Scenario, summaryOf } from './harness';
+
+function attachedFiles(scenario: Scenario, id: number) {
+    return (scenario.emulator.workItem(id)?.relations ?? []).filter((relation) => relation.rel === 'AttachedFile');
+}
+
+function attachmentIdOf(url: string): string {
+    return new URL(url).pathname.split('/').pop() ?? '';
+}
+
+function patches(scenario: Scenario, from = 0) {
+    return scenario.emulator.requests.slice(from).filter((request) => request.method === 'PATCH');
+}
+
+const NIGHTLY = { contents: 'nightly.log', workItemIds: '51', replaceOlderVersions: 'true' };
+
+describe('end to end: replacing older versions (replaceOlderVersions)', function () {
+    this.timeout(60_000);
+    let scenario: Scenario;
+
+    afterEach(async () => {
+        await scenario?.stop();
+    });
+
+    it('replaces the version an earlier run attached, in the PATCH that links the new one, and keeps the old file stored', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 51 }] });
+        scenario.artifacts.write('nightly.log', 'night one');
+        const first = await scenario.run(NIGHTLY);
+        assert.equal(first.result, 'Succeeded', first.stdout);
+        const [older] = attachedFiles(scenario, 51);
+        const revBefore = scenario.emulator.workItem(51)?.rev ?? 0;
+        const requestsBefore = scenario.emulator.requests.length;
+
+        scenario.artifacts.write('nightly.log', 'night two, longer');
+        const second = await scenario.run(NIGHTLY);
+
+        assert.equal(second.result, 'Succeeded', second.stdout);
+        const now = attachedFiles(scenario, 51);
+        assert.equal(now.length, 1, 'one nightly.log, not two');
+        assert.notEqual(attachmentIdOf(now[0].url), attachmentIdOf(older.url));
+        assert.ok(String(now[0].attributes.comment).endsWith(`[sha256:${sha256('night two, longer')}]`));
+        assert.equal(patches(scenario, requestsBefore).length, 1, 'removal and addition in one PATCH');
+        assert.equal(scenario.emulator.workItem(51)?.rev, revBefore + 1, 'one revision');
+        assert.ok(scenario.emulator.attachment(attachmentIdOf(older.url))?.complete, 'the old file stays stored; only its link goes');
+        assert.match(second.stdout, /nightly\.log replaces 1 older version\(s\) on work item #51\./);
+        const summary = summaryOf(second);
+        assert.match(summary, /^\*\*Older versions replaced\*\*$/m);
+        // Markdown-escaped, as every value on the summary is.
+        assert.match(summary, /^- \[#51\]\(http:\/\/127\.0\.0\.1:\d+\/org\/_workitems\/edit\/51\): nightly\.log \\\(1 older version\\\(s\\\)\\\)$/m);
+    });
+
+    it('never removes a relation someone else added with the same name, with no marker or a marker its content does not match', async () => {
+        scenario = await Scenario.start({
+            workItems: [
+                {
+                    id: 51,
+                    attachments: [
+                        { fileName: 'nightly.log', content: 'added by hand', comment: 'from QA' },
+                        { fileName: 'nightly.log', content: 'forged', comment: `looks like ours [sha256:${sha256('something else')}]` },
+                    ],
+                },
+            ],
+        });
+        scenario.artifacts.write('nightly.log', 'night one');
+
+        const run = await scenario.run(NIGHTLY);
+
+        assert.equal(run.result, 'Succeeded', run.stdout);
+        const comments = attachedFiles(scenario, 51).map((relation) => String(relation.attributes.comment));
+        assert.equal(comments.length, 3, 'both others stay, the new one is added');
+        assert.equal(comments[0], 'from QA');
+        assert.match(comments[1], /^looks like ours/);
+        assert.doesNotMatch(run.stdout, /replaces/);
+        assert.match(run.stdout, /nightly\.log on work item #51: an attachment of the same name that this task cannot prove it attached; it is left as it is\./);
+    });
+
+    it('removes nothing when the new upload fails', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 51 }] });
+        scenario.artifacts.write('nightly.log', 'night one');
+        await scenario.run(NIGHTLY);
+        const before = attachedFiles(scenario, 51);
+        const requestsBefore = scenario.emulator.requests.length;
+        scenario.emulator.addFault({ method: 'POST', path: '/_apis/wit/attachments', times: Infinity, action: { kind: 'status', status: 400 } });
+
+        scenario.artifacts.write('nightly.log', 'night two');
+        const run = await scenario.run(NIGHTLY);
+
+        assert.equal(run.result, 'Failed');
+        assert.deepEqual(attachedFiles(scenario, 51), before);
+        assert.equal(patches(scenario, requestsBefore).length, 0);
+    });
+
+    it('counts what it removes against the 100-attachments limit', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 51, attachedFiles: 99 }] });
+        scenario.artifacts.write('nightly.log', 'night one');
+        const first = await scenario.run(NIGHTLY);
+        assert.equal(first.result, 'Succeeded', first.stdout);
+        assert.equal(attachedFiles(scenario, 51).length, 100);
+
+        scenario.artifacts.write('nightly.log', 'night two');
+        const second = await scenario.run(NIGHTLY);
+
+        assert.equal(second.result, 'Succeeded', second.stdout);
+        assert.equal(attachedFiles(scenario, 51).length, 100);
+        assert.equal(attachedFiles(scenario, 51).filter((relation) => relation.attributes.name === 'nightly.log').length, 1);
+    });
+
+    it('without replaceOlderVersions, keeps every version', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 51 }] });
+        scenario.artifacts.write('nightly.log', 'night one');
+        await scenario.run({ ...NIGHTLY, replaceOlderVersions: 'false' });
+        scenario.artifacts.write('nightly.log', 'night two');
+        const run = await scenario.run({ ...NIGHTLY, replaceOlderVersions: 'false' });
+
+        assert.equal(run.result, 'Succeeded', run.stdout);
+        assert.equal(attachedFiles(scenario, 51).length, 2);
+    });
+});
