@@ -59,6 +59,8 @@ export interface AttachOutcome {
     readonly attachments: AttachmentOutput[];
     /** When work items were targeted: which now hold every attachment meant for them, and which did not get them. */
     readonly links?: LinkOutcome;
+    /** How many failed attempts of a request were tried again, over the whole run. */
+    readonly retries: number;
     /** Says what went wrong with a file (or, without one, a request) and what to do about it. */
     describe(error: unknown, file?: ArtifactFile): string;
 }
@@ -95,7 +97,7 @@ export async function attachFiles(files: readonly ArtifactFile[], settings: Atta
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
         const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
         const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment, linking, linkOptions(settings)) : undefined;
-        return { uploads, attachments, links, describe };
+        return { uploads, attachments, links, retries: policy.retryCount, describe };
     });
 }
 

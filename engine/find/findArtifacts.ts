@@ -68,7 +68,8 @@ export function findArtifacts(rootFolder: string, patterns: readonly string[], o
         let stats: fs.BigIntStats;
         try {
             realPath = realPathOf(candidate, spelledPath);
-            stats = fs.statSync(realPath, { bigint: true });
+            // The walk's own lstat is the file's stat when no link led there: one stat per file, not two.
+            stats = entry.kind === 'file' && !entry.link && entry.stats ? entry.stats : fs.statSync(realPath, { bigint: true });
         } catch (error) {
             notices.push({ kind: 'unreadable', path: displayPath(rootFolder, spelledPath), code: codeOf(error) });
             continue;

@@ -7,7 +7,8 @@ export interface LinkHop {
 }
 
 export type WalkEntry =
-    | { readonly kind: 'file'; readonly path: string; readonly link?: LinkHop }
+    /** `stats`: the entry's own lstat, when no link led to it (then it is the file's stat too, and no second one is needed). */
+    | { readonly kind: 'file'; readonly path: string; readonly link?: LinkHop; readonly stats?: fs.BigIntStats }
     /** A link whose target does not exist (or loops on itself): never fatal, reported by name when it matches. */
     | { readonly kind: 'brokenLink'; readonly path: string; readonly target: string };
 
@@ -46,7 +47,7 @@ export function walkFiles(start: string, onEntry: (entry: WalkEntry) => void, on
         }
         const { stats, link } = entry;
         if (stats.isFile()) {
-            onEntry({ kind: 'file', path: item.path, link });
+            onEntry({ kind: 'file', path: item.path, link, stats: link ? undefined : (stats as fs.BigIntStats) });
             continue;
         }
         if (!stats.isDirectory() || (!descend && item.depth === 0)) {
@@ -74,10 +75,14 @@ export function walkFiles(start: string, onEntry: (entry: WalkEntry) => void, on
 }
 
 /** The entry's stats (through a link), or a broken link, or nothing when it vanished or cannot be read. */
-function inspect(item: Pending, onProblem: (problem: WalkProblem) => void): { kind: 'stats'; stats: fs.Stats; link?: LinkHop } | Extract<WalkEntry, { kind: 'brokenLink' }> | undefined {
-    let own: fs.Stats;
+function inspect(
+    item: Pending,
+    onProblem: (problem: WalkProblem) => void,
+): { kind: 'stats'; stats: fs.Stats | fs.BigIntStats; link?: LinkHop } | Extract<WalkEntry, { kind: 'brokenLink' }> | undefined {
+    let own: fs.BigIntStats;
     try {
-        own = fs.lstatSync(item.path);
+        // BigInt, as the fingerprint needs (NTFS file IDs pass 2^53): for a file reached without a link it is the fingerprint.
+        own = fs.lstatSync(item.path, { bigint: true });
     } catch (error) {
         if (codeOf(error) !== 'ENOENT') {
             onProblem({ kind: 'unreadable', path: item.path, code: codeOf(error) });

@@ -3,6 +3,7 @@ import { BuildApi } from 'azure-devops-node-api/BuildApi';
 import type { IRequestHandler, IRequestOptions } from 'azure-devops-node-api/interfaces/common/VsoBaseInterfaces';
 import { LocationsApi } from 'azure-devops-node-api/LocationsApi';
 import { ReleaseApi } from 'azure-devops-node-api/ReleaseApi';
+import type { VsoClient } from 'azure-devops-node-api/VsoClient';
 import { WorkItemTrackingApi } from 'azure-devops-node-api/WorkItemTrackingApi';
 import { BasicCredentialHandler } from 'azure-devops-node-api/handlers/basiccreds';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
@@ -26,9 +27,10 @@ export class AzureDevOpsApis {
         private readonly prepareRequest?: (options: http.RequestOptions) => void,
     ) {}
 
+    /** Every upload starts here: its locations are asked for while the resource areas are looked up (see `alongsideAreaLookup`). */
     workItemTracking(): Promise<WorkItemTrackingApi> {
-        return this.once(WorkItemTrackingApi.RESOURCE_AREA_ID, async () =>
-            new WorkItemTrackingApi(await this.areaUrl(WorkItemTrackingApi.RESOURCE_AREA_ID), [this.handler()], this.options, this.userAgent),
+        return this.once(WorkItemTrackingApi.RESOURCE_AREA_ID, () =>
+            this.alongsideAreaLookup(WorkItemTrackingApi.RESOURCE_AREA_ID, 'wit', (url) => new WorkItemTrackingApi(url, [this.handler()], this.options, this.userAgent)),
         );
     }
 
@@ -49,6 +51,27 @@ export class AzureDevOpsApis {
     async areaUrl(areaId: string): Promise<string> {
         const areas = await this.once('resource areas', () => this.loadResourceAreas());
         return areas.get(areaId.toLowerCase()) ?? this.collectionUrl;
+    }
+
+    /**
+     * A client for an area, made while the resource areas are looked up rather than after: its OPTIONS (the
+     * locations and api-versions of the area, which node-api caches) goes to the collection URL at the same time as
+     * that lookup, so two requests run in sequence before the first upload instead of three. A server answers the
+     * lookup with nothing, meaning the collection, and the hosted service names the collection's own URL for the
+     * areas the task uses; when it names another URL, the early answer is dropped and that URL asked instead.
+     * A failure of the early OPTIONS counts only when its answer is used, and then is the caller's to retry.
+     */
+    private async alongsideAreaLookup<T extends { vsoClient: VsoClient }>(areaId: string, area: string, create: (url: string) => T): Promise<T> {
+        const atCollection = create(this.collectionUrl);
+        const locations = atCollection.vsoClient.beginGetLocation(area, '');
+        // Handled below when used; when not (another URL, or a failed lookup), its failure means nothing.
+        locations.catch(() => undefined);
+        const url = await this.areaUrl(areaId);
+        if (!sameBase(url, this.collectionUrl)) {
+            return create(url);
+        }
+        await locations;
+        return atCollection;
     }
 
     /** A new handler per client: node-api's handlers pin the first host they see and send the token to no other. */
@@ -94,4 +117,10 @@ export class AzureDevOpsApis {
         }
         return byId;
     }
+}
+
+/** The same base URL, whatever the letter case of its host or a trailing slash. */
+function sameBase(a: string, b: string): boolean {
+    const normal = (url: string) => url.replace(/\/+$/, '').toLowerCase();
+    return normal(a) === normal(b);
 }

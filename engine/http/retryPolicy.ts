@@ -43,6 +43,7 @@ export interface RetryNotice {
 export class RetryPolicy {
     private resumeAt = 0;
     private throttledMs = 0;
+    private retried = 0;
     /** Failures that have used up the retries of an inner operation (the API negotiation inside an upload). */
     private readonly exhausted = new WeakSet<object>();
 
@@ -55,6 +56,11 @@ export class RetryPolicy {
         if (!Number.isInteger(retries) || retries < 0) {
             throw new RangeError(`retries must be a non-negative integer, got ${retries}`);
         }
+    }
+
+    /** How many attempts failed and were tried again, so far. */
+    get retryCount(): number {
+        return this.retried;
     }
 
     /** How long throttling has held the run back so far. */
@@ -83,6 +89,7 @@ export class RetryPolicy {
                     throw spent;
                 }
                 const delayMs = this.delayBeforeRetry(attempt, error);
+                this.retried++;
                 this.onRetry(Object.freeze({ operation, attempt, maxAttempts, delayMs, error }));
                 await this.clock.sleep(delayMs);
             }

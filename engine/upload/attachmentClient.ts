@@ -28,6 +28,12 @@ export type LocateResource = (
 
 export type RequestBody = NonNullable<HttpRequest['body']>;
 
+/** A started chunked upload and the URL (with api-version) its chunks go to. */
+export interface ChunkTarget {
+    readonly started: AttachmentReference;
+    readonly location: ResolvedLocation;
+}
+
 export interface AttachmentTarget {
     readonly project?: string;
     readonly areaPath?: string;
@@ -59,11 +65,15 @@ export class AttachmentClient {
         return attachmentReference(response);
     }
 
+    /** Where the chunks of a started upload go: one URL for all of them, so it is resolved once per file, not once per chunk. */
+    async chunkTarget(started: AttachmentReference, fileName: string): Promise<ChunkTarget> {
+        return { started, location: await this.attachmentsLocation(started.id, { fileName }) };
+    }
+
     /** Sends one chunk. Intermediate chunks answer 202 and may carry no body; the last answers 201 with the reference. */
-    async uploadChunk(started: AttachmentReference, fileName: string, range: ChunkRange, body: RequestBody): Promise<AttachmentReference> {
-        const location = await this.attachmentsLocation(started.id, { fileName });
-        const response = await this.send(location, 'PUT', { 'Content-Range': contentRangeHeader(range) }, body);
-        return range.last + 1 === range.total ? attachmentReference(response) : started;
+    async uploadChunk(target: ChunkTarget, range: ChunkRange, body: RequestBody): Promise<AttachmentReference> {
+        const response = await this.send(target.location, 'PUT', { 'Content-Range': contentRangeHeader(range) }, body);
+        return range.last + 1 === range.total ? attachmentReference(response) : target.started;
     }
 
     private attachmentsLocation(id: string | undefined, query: Record<string, string | undefined>): Promise<ResolvedLocation> {

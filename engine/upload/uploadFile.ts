@@ -1,6 +1,6 @@
 import type { AttachmentClient, AttachmentReference, RequestBody } from './attachmentClient';
 import { chunkRanges, type ChunkRange } from './chunkRanges';
-import { assertFileUnchanged, fileRangeBody } from '../files/fileRange';
+import { WHOLE_READ_MAX_BYTES, assertFileUnchanged, fileRangeBody } from '../files/fileRange';
 import type { ArtifactFile } from '../find/findArtifacts';
 import type { UploadType } from '../settings';
 import type { UploadProgress } from './progress';
@@ -54,8 +54,12 @@ export function chooseUploadMethod(size: number, uploadType: UploadType, chunkSi
 /** Uploads one file, retrying each request on its own: a retry resends one chunk, never the whole file. */
 export async function uploadFile(file: ArtifactFile, uploader: FileUploader): Promise<UploadedAttachment> {
     const started = uploader.clock.now();
-    assertFileUnchanged(file);
     const method = chooseUploadMethod(file.size, uploader.uploadType, uploader.chunkSizeBytes);
+    // A body read whole is checked on its open file before the request starts (fileRangeBody): a stat of the path first
+    // would only repeat that. A streamed body is checked before its last bytes leave; this stat fails it before the first.
+    if (method === 'chunked' || file.size > WHOLE_READ_MAX_BYTES) {
+        assertFileUnchanged(file);
+    }
     const reference = method === 'simple' ? await uploadSimple(file, uploader) : await uploadChunked(file, uploader);
     return { ...reference, file, uploadType: method, elapsedMs: uploader.clock.now() - started };
 }
@@ -106,6 +110,7 @@ async function uploadChunked(file: ArtifactFile, uploader: FileUploader): Promis
 async function uploadChunkedOnce(file: ArtifactFile, uploader: FileUploader, counted: { bytes: number }): Promise<AttachmentReference> {
     const { client, policy } = uploader;
     const started = await policy.run(file.relativePath, () => client.startChunked(file.name));
+    const target = await client.chunkTarget(started, file.name);
     const ranges = chunkRanges(file.size, uploader.chunkSizeBytes);
     let reference = started;
     let assumedReceived = false;
@@ -115,7 +120,7 @@ async function uploadChunkedOnce(file: ArtifactFile, uploader: FileUploader, cou
         let replyLost = false;
         try {
             reference = await withProgress(uploader, file, range, (body) =>
-                policy.run(operation, () => noteLostReply(client.uploadChunk(started, file.name, range, body), () => (replyLost = true))),
+                policy.run(operation, () => noteLostReply(client.uploadChunk(target, range, body), () => (replyLost = true))),
             );
             counted.bytes += range.last - range.first + 1;
             assumedReceived = false;

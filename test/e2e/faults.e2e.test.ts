@@ -309,7 +309,9 @@ describe('end to end: faults (each file ends up on the server exactly once, or n
                 assert.equal(result.result, 'Failed');
                 assert.match(failureOf(result, 'a.txt'), /HTTP 302/);
                 assert.deepEqual(other.seen, [], 'the other host got no request at all');
-                assert.equal(scenario.emulator.requests.filter((request) => request.method === 'OPTIONS').length, 1, 'a redirect is not retried');
+                // The negotiation's first two requests go out together (issue 11): neither is sent twice.
+                const options = scenario.emulator.requests.filter((request) => request.method === 'OPTIONS').map((request) => request.path);
+                assert.equal(new Set(options).size, options.length, `a redirect is not retried: ${options.join(', ')}`);
             } finally {
                 await other.close();
             }

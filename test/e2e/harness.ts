@@ -93,8 +93,15 @@ function declaredOutputs(): Set<string> {
  */
 export function assertNothingInjected(run: TaskRun): void {
     const outputs = declaredOutputs();
+    let groupOpen = false;
     run.stdout.split(/\r\n|\r|\n/).forEach((line, index) => {
         const where = `stdout line ${index + 1}: ${JSON.stringify(line.slice(0, 300))}`;
+        // The one formatting command the task means: the group of per-file lines, opened and closed in turn, never nested.
+        if (FILE_GROUP_START.test(line) || line === '##[endgroup]') {
+            assert.equal(line === '##[endgroup]', groupOpen, `a group marker out of turn, in ${where}`);
+            groupOpen = !groupOpen;
+            return;
+        }
         assert.ok(!/##\[/.test(line), `##[ in ${where}`);
         assert.ok(!/##vso\[/i.test(line.slice(1)), `##vso[ inside ${where}`);
         // As the agent reads a command: its name runs to the first space or `]`, its properties to the first `]`.
@@ -107,8 +114,12 @@ export function assertNothingInjected(run: TaskRun): void {
             }
         }
     });
+    assert.ok(!groupOpen, 'a group of per-file lines that was never closed');
     assert.ok(!/##(vso)?\[/i.test(run.stderr), `a logging command on stderr: ${run.stderr.slice(0, 300)}`);
 }
+
+/** The task's own group of per-file lines: `##[group]` and its title from task.json, which holds no `#`. */
+const FILE_GROUP_START = /^##\[group\]Each file \([\d,]+ files\)$/;
 
 /** The summary attachment the task added: `task.addattachment` of type Distributedtask.Core.Summary, titled by its name. */
 export function summaryCommand(run: TaskRun): VsoCommand {

@@ -135,7 +135,9 @@ describe('end to end: the agent\'s proxy and certificate settings', function () 
             assert.equal(result.result, 'Failed');
             assert.match(failureOf(result, 'a.txt'), /^a\.txt: the agent's proxy refused its credentials \(HTTP 407 Proxy Authentication Required\)\. .*Agent\.ProxyUsername and Agent\.ProxyPassword/);
             assert.match(failureOf(result, 'b.txt'), /not attempted/);
-            assert.deepEqual(proxy.requests.map((request) => request.status), [407], 'refused credentials are not retried');
+            // The negotiation's first two requests go out together (issue 11): each is refused once, and neither is retried.
+            const statuses = proxy.requests.map((request) => request.status);
+            assert.ok(statuses.length >= 1 && statuses.length <= 2 && statuses.every((status) => status === 407), `refused credentials are not retried: ${statuses.join(', ')}`);
             assert.equal(scenario.emulator.requests.length, 0);
         });
 

@@ -24,8 +24,34 @@ const secrets: string[] = [];
  * same rules; call it first, before anything is printed.
  */
 export function guardTaskLibOutput(): void {
-    const stdout = { write: (text: string) => process.stdout.write(guardCommandOutput(String(text), secrets)) };
+    const stdout = { write: (text: string) => print(guardCommandOutput(String(text), secrets)) };
     tl.setStdStream(stdout as unknown as NodeJS.WritableStream);
+    process.on('exit', flushPrinted);
+}
+
+/**
+ * Everything the door prints, in order, leaves through here: lines wait until the current turn of the event loop ends
+ * and then go out in one write. A write to the agent's pipe is a system call, and a run of 2,000 small files prints
+ * a line for each: written one by one, they cost more CPU than the uploads' own requests.
+ */
+let printed = '';
+let flushScheduled = false;
+
+function print(text: string): void {
+    printed += text;
+    if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flushPrinted);
+    }
+}
+
+function flushPrinted(): void {
+    flushScheduled = false;
+    if (printed !== '') {
+        const text = printed;
+        printed = '';
+        process.stdout.write(text);
+    }
 }
 
 /** Masks the secrets in the log (the agent does that) and redacts them from everything the task prints or writes (the door does that). */
@@ -44,13 +70,54 @@ function safe(text: string): string {
 }
 
 export const log: TaskLog = {
-    info: (message) => console.log(safe(message)),
-    warning: (message) => tl.warning(safe(message)),
+    info: (message) => {
+        endFileGroup();
+        print(`${safe(message)}\n`);
+    },
+    warning: (message) => {
+        endFileGroup();
+        tl.warning(safe(message));
+    },
     debug: (message) => tl.debug(safe(message)),
 };
 
+/**
+ * The title of the collapsible group that holds the per-file lines of a long run, once `groupFileLines` is called.
+ * The group is opened by the first per-file line and closed by anything else the task prints (a retry, a failure,
+ * a warning, the result), so those always show outside it; the next per-file line opens it again.
+ */
+let fileGroupTitle: string | undefined;
+let fileGroupOpen = false;
+
+/** From now on, per-file lines go into a collapsible group with this title. */
+export function groupFileLines(title: string): void {
+    fileGroupTitle = safe(title);
+}
+
+/** One line about one file: inside the group when there is one. The group's markers are written here and nowhere else. */
+export function fileLine(message: string): void {
+    if (fileGroupTitle !== undefined && !fileGroupOpen) {
+        fileGroupOpen = true;
+        print(`##[group]${fileGroupTitle}\n`);
+    }
+    print(`${safe(message)}\n`);
+}
+
+function endFileGroup(): void {
+    if (fileGroupOpen) {
+        fileGroupOpen = false;
+        print('##[endgroup]\n');
+    }
+}
+
+/**
+ * Through task-lib's command function rather than `tl.setVariable`, which first echoes `set name=value` as a debug
+ * line: that doubles the largest values in the log (Attachments, AttachmentUrls). The task never reads its own
+ * outputs back, so task-lib's copy in the environment is not needed either.
+ */
 export function setOutput(name: string, value: string): void {
-    tl.setVariable(name, safe(value), false, true);
+    endFileGroup();
+    tl.command('task.setvariable', { variable: name, isOutput: 'true', issecret: 'false' }, safe(value));
 }
 
 /** Output variables, and the file with the complete list of attachments. */
@@ -66,6 +133,7 @@ export function setProgress(percent: number, operation: string): void {
 
 /** Ends the task. The message is one line per entry (the heading, then one failure a line), each made safe. */
 export function setResult(result: 'Succeeded' | 'Failed', lines: readonly string[]): void {
+    endFileGroup();
     const message = neutraliseLines(lines.map((line) => redact(line, secrets)));
     tl.setResult(result === 'Succeeded' ? tl.TaskResult.Succeeded : tl.TaskResult.Failed, message);
 }
@@ -87,6 +155,7 @@ export function writeTempFile(suffix: string, content: string): string {
  * redacted here; summary.ts escapes the values, and each line is neutralised on top, its line breaks kept.
  */
 export function uploadSummary(markdown: string): void {
+    endFileGroup();
     // summary.ts has escaped the values as markdown, so a secret may be there in its escaped spelling; a bare *** would be emphasis.
     const forms = [...secrets, ...secrets.map(markdownText)];
     const lines = markdown.split('\n').map((line) => neutralise(redact(line, forms, '\\*\\*\\*')));

@@ -4,9 +4,9 @@ import { attachFiles, type AttachOutcome, type EngineHost } from '../../../engin
 import { TargetsRefusedError } from '../../../engine/link/targets';
 import { describeFindNotice, findArtifacts, type ArtifactFile } from '../../../engine/find/findArtifacts';
 import { secretsOf } from '../../../engine/target';
-import { formatBytes, formatSeconds, formatSpeed } from '../../../engine/text/format';
+import { formatDuration, formatSize, formatSpeed, withThousandsSeparators } from '../../../engine/text/format';
 import { safeUrl } from '../../../engine/text/safeText';
-import { agentContext, agentNetwork, guardTaskLibOutput, loc, log, outputSink, registerSecrets, setProgress, setResult } from './agent';
+import { agentContext, agentNetwork, fileLine, groupFileLines, guardTaskLibOutput, loc, log, outputSink, registerSecrets, setProgress, setResult } from './agent';
 import { readSettings, type TaskSettings } from './inputs';
 import { publishOutputs } from './outputs';
 import { publishSummary, reportNoFiles, reportOutcome } from './report';
@@ -38,6 +38,10 @@ async function main(): Promise<void> {
         comment: settings.comment ?? describeRun(tl.getVariable, loc),
         discussion: settings.discussionComment ? runLink(tl.getVariable) : undefined,
     };
+    if (files.length > FILES_SHOWN_UNGROUPED) {
+        groupFileLines(loc('FileLinesGroup', withThousandsSeparators(files.length)));
+    }
+    const started = Date.now();
     let outcome: AttachOutcome;
     try {
         outcome = await attachFiles(files, attachSettings, target, agentNetwork(), engineHost);
@@ -50,11 +54,15 @@ async function main(): Promise<void> {
         setResult('Failed', [error.message]);
         return;
     }
+    log.info(resultLine(outcome, files.length, Date.now() - started));
 
     publishOutputs(outcome.attachments, outcome.links?.linked ?? [], outputSink, loc);
     publishSummary(files, outcome, target.collectionUrl);
     reportOutcome(outcome, files.length);
 }
+
+/** Up to this many files, each file's line shows as it is; past it, they go into one collapsible group. */
+const FILES_SHOWN_UNGROUPED = 20;
 
 const engineHost: EngineHost = {
     log,
@@ -62,11 +70,25 @@ const engineHost: EngineHost = {
     progress: ({ percent }) => setProgress(percent, loc('ProgressOperation')),
     // The URL as the outputs spell it, so that a line of the log can be matched with an entry of AttachmentUrls.
     uploaded: ({ file, uploadType, elapsedMs, url }) =>
-        log.info(loc('FileUploaded', file.relativePath, formatBytes(file.size), uploadType, formatSeconds(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(url))),
+        fileLine(loc('FileUploaded', file.relativePath, formatSize(file.size), uploadType, formatDuration(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(url))),
     // Logged as it happens; the one error issue is the result at the end, which names every failed file again.
     failed: (file, reason) => log.info(loc('FileFailed', file.relativePath, reason)),
     userAgent: 'UploadWorkItemAttachments/1',
 };
+
+/** The run in one line: files, bytes, time, rate and retries. */
+function resultLine({ uploads, retries }: AttachOutcome, total: number, elapsedMs: number): string {
+    const bytes = uploads.uploaded.reduce((sum, attachment) => sum + attachment.file.size, 0);
+    return loc(
+        'UploadResult',
+        withThousandsSeparators(uploads.uploaded.length),
+        withThousandsSeparators(total),
+        formatSize(bytes),
+        formatDuration(elapsedMs),
+        formatSpeed(bytes, elapsedMs),
+        withThousandsSeparators(retries),
+    );
+}
 
 /** The files to upload; what the search skipped or decided is logged, and never fails the run. */
 function findFiles(settings: TaskSettings): ArtifactFile[] {
