@@ -70,7 +70,14 @@ export async function runCli(io: CliProcess): Promise<number> {
     try {
         return await attach(terminal, options, token, network, io.version);
     } catch (error) {
-        terminal.error(error instanceof Error ? error.message : String(error));
+        // The run failed as a whole once requests had started: exit 1, and with --json still the one document.
+        const reason = error instanceof Error ? error.message : String(error);
+        terminal.error(reason);
+        if (options.dryRun) {
+            terminal.dryRun({ files: [], workItems: [] });
+        } else {
+            terminal.report({ attachments: [], linkedWorkItems: [], failed: [{ reason }] });
+        }
         return EXIT_FAILED;
     }
 }

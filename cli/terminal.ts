@@ -24,7 +24,9 @@ export interface CliAttachment {
 /** A file that failed, or a work item that did not get its attachments (with the file concerned, when there is one). */
 export type CliFailure =
     | { readonly path: string; readonly reason: string }
-    | { readonly workItem: number; readonly path?: string; readonly reason: string };
+    | { readonly workItem: number; readonly path?: string; readonly reason: string }
+    /** The run itself failed once requests had started (a refused query, too many work items): no file or item to name. */
+    | { readonly reason: string };
 
 /** The end of a run, as the engine must report it. */
 export interface CliReport {
@@ -232,7 +234,7 @@ function describeFailure(failure: CliFailure): string {
     if ('workItem' in failure) {
         return `work item #${failure.workItem}${failure.path !== undefined ? ` (${failure.path})` : ''}: ${failure.reason}`;
     }
-    return `${failure.path}: ${failure.reason}`;
+    return 'path' in failure ? `${failure.path}: ${failure.reason}` : failure.reason;
 }
 
 export function summaryOf(report: CliReport): string {

@@ -37,6 +37,10 @@ describe('ado-attach: --query and --max-work-items against the emulator', functi
         assert.equal(refused.exitCode, 1, refused.stderr);
         assert.match(refused.stderr, /3 work items were selected \('--work-item' \(1\), '--query' \(2\)\), more than '--max-work-items' allows \(2\)/);
         assert.equal(emulator.attachments().length, 0, 'nothing uploaded');
+        // Exit 1 still prints the one document, the run's failure in it.
+        const document = JSON.parse(refused.stdout) as { attachments: unknown[]; failed: { reason: string }[] };
+        assert.deepEqual(document.attachments, []);
+        assert.match(document.failed[0]?.reason ?? '', /more than '--max-work-items' allows \(2\)/);
 
         const result = await cli.run(args, { environment, cwd });
 
