@@ -20,7 +20,7 @@ export const loc: Localize = (key, ...params) => tl.loc(key, ...params);
 const secrets: string[] = [];
 
 /**
- * Routes what task-lib prints itself (the paths `findMatch` walks, the value of a variable it sets) through the
+ * Routes what task-lib prints itself (its debug lines, the commands it writes) through the
  * same rules; call it first, before anything is printed.
  */
 export function guardTaskLibOutput(): void {
