@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import * as os from 'os';
+import { neutralise } from '../engine/text/safeText';
 import { version } from '../package.json';
 import { runCli } from './run';
 
@@ -20,7 +21,8 @@ runCli({
         process.exitCode = code;
     },
     (error: unknown) => {
-        process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+        // Through the same rule as every other line: a message may carry a file name, whose control characters are escaped.
+        process.stderr.write(`error: ${neutralise(error instanceof Error ? error.message : String(error))}\n`);
         process.exitCode = 1;
     },
 );

@@ -192,7 +192,8 @@ function identityOf(token: ResolvedToken): string {
 class FileCounter {
     private done = 0;
     private sent = 0;
-    private readonly total: number;
+    /** All the files' bytes until the engine says how many it will send (none of a reused file). */
+    private total: number;
 
     constructor(private readonly terminal: Terminal, private readonly files: readonly ArtifactFile[]) {
         this.total = files.reduce((sum, file) => sum + file.size, 0);
@@ -203,8 +204,9 @@ class FileCounter {
         this.draw();
     }
 
-    bytes(sent: number, _total: number): void {
+    bytes(sent: number, total: number): void {
         this.sent = sent;
+        this.total = total;
         this.draw();
     }
 

@@ -110,8 +110,9 @@ export async function planAttachments(files: readonly ArtifactFile[], settings: 
         }
         const prepared = await prepareLinks(files, settings, linkOptions(settings), linking);
         const reused = new Set([...prepared.plan.reused.keys()].map((hashed) => hashed.file));
+        const uploaded = new Set(prepared.plan.toUpload.map((hashed) => hashed.file));
         const planned = files
-            .filter((file) => reused.has(file) || prepared.plan.toUpload.some((hashed) => hashed.file === file))
+            .filter((file) => reused.has(file) || uploaded.has(file))
             .map((file) => ({ file, uploadType: reused.has(file) ? ('reused' as const) : method(file) }));
         return { files: planned, failed: prepared.notUploaded, workItems: [...prepared.plan.missingByItem.keys()], workItemFailures: prepared.failures, describe };
     });

@@ -47,10 +47,18 @@ export class AzureDevOpsApis {
         );
     }
 
-    /** Where the server says an area lives; the collection itself when it says nothing, as on-premises servers do. */
+    /**
+     * Where the server says an area lives; the collection itself when it says nothing, as on-premises servers do.
+     * Each client sends the token to its URL, so only the Release area may live on another host (the release host
+     * the collection names); any other area named elsewhere is asked at the collection, which serves it too.
+     */
     async areaUrl(areaId: string): Promise<string> {
         const areas = await this.once('resource areas', () => this.loadResourceAreas());
-        return areas.get(areaId.toLowerCase()) ?? this.collectionUrl;
+        const named = areas.get(areaId.toLowerCase());
+        if (named === undefined) {
+            return this.collectionUrl;
+        }
+        return areaId.toLowerCase() === ReleaseApi.RESOURCE_AREA_ID.toLowerCase() || originOf(named) === originOf(this.collectionUrl) ? named : this.collectionUrl;
     }
 
     /**
@@ -123,4 +131,12 @@ export class AzureDevOpsApis {
 function sameBase(a: string, b: string): boolean {
     const normal = (url: string) => url.replace(/\/+$/, '').toLowerCase();
     return normal(a) === normal(b);
+}
+
+function originOf(url: string): string | undefined {
+    try {
+        return new URL(url).origin;
+    } catch {
+        return undefined;
+    }
 }

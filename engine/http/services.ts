@@ -50,7 +50,7 @@ export function createUploadServices(
         tokenOrigin: new URL(target.collectionUrl).origin,
         authorization: authorizationHeader(target.credential),
         stallTimeoutMs: settings.stallTimeoutMs,
-        proxyFor: (url) => proxyFor(network.proxy, url),
+        proxyFor: proxyChooser(network.proxy),
         tls: tlsSettings(network),
         userAgent,
     });
@@ -65,10 +65,13 @@ export function createUploadServices(
 
 /** The proxy for one URL, or none when the URL matches the bypass list. */
 export function proxyFor(proxy: ProxyConfiguration | undefined, url: string): ProxySettings | undefined {
-    if (!proxy || proxy.bypass.some((pattern) => new RegExp(pattern, 'i').test(url))) {
-        return undefined;
-    }
-    return proxy;
+    return proxyChooser(proxy)(url);
+}
+
+/** `proxyFor` with the bypass list compiled once: it is asked on every request, every chunk included. */
+function proxyChooser(proxy: ProxyConfiguration | undefined): (url: string) => ProxySettings | undefined {
+    const bypass = (proxy?.bypass ?? []).map((pattern) => new RegExp(pattern, 'i'));
+    return (url) => (!proxy || bypass.some((pattern) => pattern.test(url)) ? undefined : proxy);
 }
 
 /**

@@ -111,11 +111,12 @@ export function resourceAreas(
     mode: 'onprem' | 'hosted',
     collectionUrl: string,
     releaseCollectionUrl = collectionUrl,
+    overrides: Record<string, string> = {},
 ): { count: number; value: ResourceArea[] | null } {
     if (mode === 'onprem') {
         return { count: 0, value: null };
     }
-    const value = resourceAreaIds.map(([name, id]) => ({ id, name, locationUrl: id === releaseAreaId ? releaseCollectionUrl : collectionUrl }));
+    const value = resourceAreaIds.map(([name, id]) => ({ id, name, locationUrl: overrides[name] ?? (id === releaseAreaId ? releaseCollectionUrl : collectionUrl) }));
     return { count: value.length, value };
 }
 
@@ -124,6 +125,7 @@ export function resourceArea(
     collectionUrl: string,
     areaId: string,
     releaseCollectionUrl = collectionUrl,
+    overrides: Record<string, string> = {},
 ): ResourceArea | undefined {
-    return resourceAreas(mode, collectionUrl, releaseCollectionUrl).value?.find((area) => area.id === areaId.toLowerCase());
+    return resourceAreas(mode, collectionUrl, releaseCollectionUrl, overrides).value?.find((area) => area.id === areaId.toLowerCase());
 }

@@ -414,9 +414,9 @@ export class AzureDevOpsEmulator {
             return ex.fail(errors.methodNotAllowed(ex.method));
         }
         if (areaId === undefined) {
-            return ex.json(200, resourceAreas(this.settings.resourceAreas, this.collectionUrl, this.releaseCollectionUrl));
+            return ex.json(200, resourceAreas(this.settings.resourceAreas, this.collectionUrl, this.releaseCollectionUrl, this.options.resourceAreaUrls));
         }
-        const area = resourceArea(this.settings.resourceAreas, this.collectionUrl, areaId, this.releaseCollectionUrl);
+        const area = resourceArea(this.settings.resourceAreas, this.collectionUrl, areaId, this.releaseCollectionUrl, this.options.resourceAreaUrls);
         return area ? ex.json(200, area) : ex.fail(errors.routeNotFound(ex.path));
     }
 

@@ -33,6 +33,8 @@ export interface EmulatorOptions {
     tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
     /** What `GET _apis/ResourceAreas` answers: on-prem `{"count":0,"value":null}` (default) or a hosted-style list. */
     resourceAreas?: 'onprem' | 'hosted';
+    /** With resourceAreas 'hosted': area name ('wit', 'build', ...) → the locationUrl the lookup names instead, e.g. another host. */
+    resourceAreaUrls?: Record<string, string>;
     /** Port to listen on; default 0, a free port. */
     port?: number;
     /** Work items that exist, all in the first project. */
