@@ -1,4 +1,4 @@
-import type { NetworkSettings } from '../engine/http/services';
+import { proxyFor as engineProxyFor, type NetworkSettings } from '../engine/http/services';
 import type { ProxySettings } from '../engine/http/httpTransport';
 import { secretForms } from '../engine/text/safeText';
 import { UsageError } from './options';
@@ -29,13 +29,8 @@ export function networkFromEnvironment(environment: Environment, collectionUrl: 
     const https = proxyFromVariable(environment, 'https_proxy', bypass);
     const http = proxyFromVariable(environment, 'http_proxy', bypass);
     const forScheme = (url: string) => (/^https:/i.test(url) ? https : /^http:/i.test(url) ? http : undefined);
-    const proxyFor = (url: string): ProxySettings | undefined => {
-        const proxy = forScheme(url);
-        if (!proxy || proxy.bypass.some((pattern) => new RegExp(pattern, 'i').test(url))) {
-            return undefined;
-        }
-        return proxy;
-    };
+    // The engine's own rule, so the line the command prints says what the requests do.
+    const proxyFor = (url: string): ProxySettings | undefined => engineProxyFor(forScheme(url), url);
     const secrets = [https, http].flatMap((proxy) => secretForms(proxy?.password ?? '', proxy?.username));
     return { proxy: forScheme(collectionUrl), certificates: undefined, skipCertValidation: false, proxyFor, secrets: [...new Set(secrets)] };
 }

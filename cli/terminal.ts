@@ -1,5 +1,5 @@
 import { formatBytes } from '../engine/text/format';
-import { neutralise, redact } from '../engine/text/safeText';
+import { escapeJsonText, neutralise, redact } from '../engine/text/safeText';
 
 /**
  * What `ado-attach` prints, and where. Per-file lines and the summary go to stdout (to stderr with --json, whose
@@ -193,17 +193,9 @@ export class Terminal {
     /** Secrets redacted in every string before the document is written: redacting its text could miss an escaped form. */
     private json(document: unknown): void {
         const redacted = JSON.stringify(document, (_key, value: unknown) => (typeof value === 'string' ? redact(value, this.settings.secrets) : value));
-        this.settings.stdout.write(`${jsonForTerminal(redacted)}\n`);
+        // `#`, C1 controls and bidirectional marks escaped, as in the task's outputs: the text can steer neither a terminal nor a pipeline's log.
+        this.settings.stdout.write(`${escapeJsonText(redacted)}\n`);
     }
-}
-
-/**
- * JSON whose text can steer neither a terminal nor a pipeline's log: C1 controls, DEL, the Unicode line separators and
- * the bidirectional marks as `\u` escapes (JSON.stringify escapes only C0), and `#` as `\u0023` so no `##vso[` forms.
- * It parses back to the same value.
- */
-export function jsonForTerminal(json: string): string {
-    return json.replace(/[#\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** `[#####-----] 3/10 files  12.00 MiB of 40.00 MiB  5.20 MiB/s  ETA 0:06` */

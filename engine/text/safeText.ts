@@ -143,7 +143,12 @@ export function markdownLinkTarget(url: string): string | undefined {
 
 /** JSON for a value that goes into the log: `#` as `\u0023`, so no `##vso[` can form, and the Unicode line breaks JSON.stringify leaves raw. It parses back to the same value. */
 export function jsonForLog(value: unknown): string {
-    return JSON.stringify(value).replace(/[#\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u${hex4(character)}`);
+    return escapeJsonText(JSON.stringify(value));
+}
+
+/** JSON text with `#`, C1 controls, DEL, the Unicode line separators and the bidirectional marks as `\u` escapes; it parses back to the same value. */
+export function escapeJsonText(json: string): string {
+    return json.replace(/[#\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (character) => `\\u${hex4(character)}`);
 }
 
 /** UTF-8 percent-encoding, also of the parentheses encodeURIComponent leaves as they are. */
