@@ -1,3 +1,4 @@
+import { mapConcurrently } from '../concurrently';
 import { sha256OfFile } from '../files/contentHash';
 import { HttpError } from '../http/errors';
 import type { ArtifactFile } from '../find/findArtifacts';
@@ -103,28 +104,32 @@ export async function prepareLinks(files: readonly ArtifactFile[], selection: Ta
     } else {
         log.info(loc('LinkingTargets', ids.map((id) => `#${id}`).join(', ')));
     }
-    for (const id of ids) {
+    // Several at once (a query may name hundreds), each settled with what it found, then taken in the targets' order.
+    const reads = await mapConcurrently(ids, context.concurrency, async (id): Promise<{ id: number; snapshot?: WorkItemSnapshot } | { id: number; error: unknown }> => {
         try {
-            const snapshot = await workItems.read(id);
-            if (snapshot) {
-                snapshots.set(id, snapshot);
-            } else {
-                failures.push({ subject: `#${id}`, workItem: id, reason: loc('WorkItemNotFound', id) });
-            }
+            return { id, snapshot: await workItems.read(id) };
         } catch (error) {
-            failures.push({ subject: `#${id}`, workItem: id, reason: context.describe(error) });
+            return { id, error };
+        }
+    });
+    for (const read of reads) {
+        if ('snapshot' in read && read.snapshot) {
+            snapshots.set(read.id, read.snapshot);
+        } else {
+            const reason = 'error' in read ? context.describe(read.error) : loc('WorkItemNotFound', read.id);
+            failures.push({ subject: `#${read.id}`, workItem: read.id, reason });
         }
     }
-    const hashed: HashedFile[] = [];
-    const unhashed: FailedFile[] = [];
-    for (const file of files) {
+    const hashes = await mapConcurrently(files, context.concurrency, async (file): Promise<HashedFile | FailedFile> => {
         // A file that vanishes, changes or stays locked while hashed fails alone: the others are still uploaded and linked.
         try {
-            hashed.push({ file, sha256: await sha256OfFile(file) });
+            return { file, sha256: await sha256OfFile(file) };
         } catch (error) {
-            unhashed.push({ file, error });
+            return { file, error };
         }
-    }
+    });
+    const hashed: HashedFile[] = hashes.flatMap((result) => ('sha256' in result ? [result] : []));
+    const unhashed: FailedFile[] = hashes.flatMap((result) => ('sha256' in result ? [] : [result]));
     const items = [...snapshots.values()];
     const proofContext = { ...context, attachmentSha256: (id: string, size: number) => workItems.attachmentSha256(id, size) };
     const proven = await proveReuse(hashed, items, proofContext);

@@ -1,3 +1,4 @@
+import { mapConcurrently } from '../concurrently';
 import { HttpError } from '../http/errors';
 import { formatBytes } from '../text/format';
 import { reuseClaims, type AttachmentRef, type HashedFile, type WorkItemSnapshot } from './linkPlan';
@@ -25,7 +26,6 @@ export interface ReuseProofContext {
  * downloaded and hashed to the same SHA-256. A file without such an attachment is uploaded like any other.
  */
 export async function proveReuse(files: readonly HashedFile[], items: readonly WorkItemSnapshot[], context: ReuseProofContext): Promise<Map<HashedFile, AttachmentRef>> {
-    const found = new Map<HashedFile, AttachmentRef>();
     // Several files (or items) may claim one attachment: it is downloaded once.
     const downloads = new Map<string, Promise<string | undefined>>();
     const sha256Of = (id: string, size: number) => {
@@ -38,19 +38,9 @@ export async function proveReuse(files: readonly HashedFile[], items: readonly W
         return download;
     };
     const pending = files.filter((hashed) => reuseClaims(hashed, items).length > 0);
-    let next = 0;
-    const worker = async () => {
-        while (next < pending.length) {
-            const hashed = pending[next++];
-            const attachment = await provenAttachment(hashed, items, sha256Of, context);
-            if (attachment) {
-                found.set(hashed, attachment);
-            }
-        }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(context.concurrency, pending.length)) }, worker));
+    const attachments = await mapConcurrently(pending, context.concurrency, (hashed) => provenAttachment(hashed, items, sha256Of, context));
     // In file order, whatever order the downloads finished in.
-    return new Map(files.flatMap((hashed) => (found.has(hashed) ? [[hashed, found.get(hashed) as AttachmentRef] as const] : [])));
+    return new Map(pending.flatMap((hashed, index) => (attachments[index] ? [[hashed, attachments[index]] as const] : [])));
 }
 
 async function provenAttachment(
