@@ -15,6 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { EmulatorOptions } from '../test/emulator';
 import { runTask } from '../test/e2e/taskRunner';
+import { requestsInSequence } from '../test/emulator/sequence';
 import { Squid } from '../test/proxy/squid';
 import type { BenchServerOptions, EmulatorMessage, TimedRequest } from './emulatorProcess';
 import type { ResourceFigures } from './maxRss';
@@ -110,7 +111,7 @@ async function measure(client: Client, server: ServerChoice = {}): Promise<Measu
             maxRssMiB: figures.maxRssKiB / 1024,
             cpuMs: figures.cpuMicros / 1000,
             stdoutBytes,
-            requestsInSequenceBeforeUpload: longestChain(requests.filter((request) => request.endedAt <= firstUpload)),
+            requestsInSequenceBeforeUpload: requestsInSequence(requests.filter((request) => request.endedAt <= firstUpload).map((request) => ({ start: request.receivedAt, end: request.endedAt }))),
             connections: new Set(requests.map((request) => request.remotePort)).size,
             requests: requests.length,
             stderr: stderr ?? '',
@@ -120,18 +121,6 @@ async function measure(client: Client, server: ServerChoice = {}): Promise<Measu
     }
 }
 
-/** The most requests that ran strictly one after another (each received after the one before had ended): earliest end first. */
-function longestChain(requests: readonly TimedRequest[]): number {
-    let count = 0;
-    let endedAt = -Infinity;
-    for (const request of [...requests].sort((a, b) => a.endedAt - b.endedAt)) {
-        if (request.receivedAt >= endedAt) {
-            count++;
-            endedAt = request.endedAt;
-        }
-    }
-    return count;
-}
 
 function isAttachmentUpload(request: TimedRequest): boolean {
     return /\/_apis\/wit\/attachments/i.test(request.path) && (request.method === 'POST' || request.method === 'PUT');

@@ -1,21 +1,9 @@
 import * as assert from 'assert/strict';
-import type { EmulatorOptions, RecordedRequest } from '../emulator';
+import type { EmulatorOptions } from '../emulator';
 import { Scenario, assertServerHoldsExactly } from './harness';
+import { requestsInSequence } from '../emulator/sequence';
 
 const LATENCY_MS = 150;
-
-/** The most requests that ran strictly one after another (each received after the one before had ended). */
-function requestsInSequence(requests: readonly RecordedRequest[]): number {
-    let count = 0;
-    let endedAt = -Infinity;
-    for (const request of [...requests].sort((a, b) => a.endedAtMs - b.endedAtMs)) {
-        if (request.receivedAtMs >= endedAt) {
-            count++;
-            endedAt = request.endedAtMs;
-        }
-    }
-    return count;
-}
 
 /** Before the first upload, at most two requests one after another, on every kind of server, with the api-version still negotiated. */
 describe('end to end: requests before the first upload (issue 11)', function () {
@@ -47,7 +35,7 @@ describe('end to end: requests before the first upload (issue 11)', function () 
             const before = scenario.emulator.requests.filter((request) => request.endedAtMs <= firstUpload);
             const described = before.map((request) => `${request.method} ${request.path} ${request.receivedAtMs.toFixed(0)}-${request.endedAtMs.toFixed(0)}`).join('\n');
             assert.ok(before.length >= 2, described);
-            assert.equal(requestsInSequence(before), 2, described);
+            assert.equal(requestsInSequence(before.map((request) => ({ start: request.receivedAtMs, end: request.endedAtMs }))), 2, described);
             assert.deepEqual([...new Set(uploads.map((request) => request.apiVersion))], [apiVersion]);
             await assertServerHoldsExactly(scenario, { 'a.txt': 'alpha' });
         });
