@@ -1,4 +1,6 @@
 import type { ArtifactFile } from './find/findArtifacts';
+import { READ_BUFFER_BYTES } from './files/fileRange';
+import { ReadBufferPool } from './files/readBuffers';
 import { createUploadServices, type NetworkSettings, type UploadServices } from './http/services';
 import { RetryPolicy, systemClock, type RetryNotice } from './http/retryPolicy';
 import type { RunLink } from './link/discussion';
@@ -169,6 +171,8 @@ function uploadFiles(
     describe: (error: unknown, file?: ArtifactFile) => string,
 ): Promise<UploadOutcome<UploadedAttachment>> {
     const progress = new UploadProgress(totalSize(files), (state) => host.progress(state));
+    // Each upload has at most a buffer being written out and the next one read.
+    const readBuffers = new ReadBufferPool(READ_BUFFER_BYTES, 2 * settings.concurrency);
     return uploadAll(files, {
         concurrency: settings.concurrency,
         uploadOne: async (file) => {
@@ -179,6 +183,7 @@ function uploadFiles(
                 clock: systemClock,
                 chunkSizeBytes: settings.chunkSizeBytes,
                 uploadType: settings.uploadType,
+                readBuffers,
                 report: (notice) => logUploadNotice(notice, host),
             });
             host.uploaded(attachment);

@@ -6,6 +6,8 @@ import { closeDescriptor, openForReading, readAt, statOpen } from './fileDescrip
 import { asFileError, assertSameFile, retryWhileLocked } from './fileFingerprint';
 import type { ArtifactFile } from '../find/findArtifacts';
 import type { RequestBody } from '../upload/attachmentClient';
+import type { LendingBody } from '../http/httpTransport';
+import type { ReadBufferPool } from './readBuffers';
 
 /** Large reads keep syscalls and socket writes few; the benchmark compared 64 KiB (node's default) with this. */
 export const READ_BUFFER_BYTES = 1024 * 1024;
@@ -23,7 +25,7 @@ export const WHOLE_READ_MAX_BYTES = 64 * 1024;
  * bytes come from one open file, and if that is no longer the file that matched (replaced, resized, rewritten),
  * the body fails before its final bytes leave, so the server never receives a complete, torn copy.
  */
-export function fileRangeBody(file: ArtifactFile, range: ChunkRange, onBytes: (count: number) => void): RequestBody {
+export function fileRangeBody(file: ArtifactFile, range: ChunkRange, readBuffers: ReadBufferPool, onBytes: (count: number) => void): RequestBody {
     const length = range.last - range.first + 1;
     return {
         length,
@@ -40,7 +42,7 @@ export function fileRangeBody(file: ArtifactFile, range: ChunkRange, onBytes: (c
                     // Locked: the stream waits and tries again without blocking the other uploads.
                 }
             }
-            return new VerifiedRangeStream(file, range.first, length, onBytes);
+            return new VerifiedRangeStream(file, range.first, length, readBuffers, onBytes);
         },
     };
 }
@@ -74,14 +76,25 @@ export function assertFileUnchanged(file: ArtifactFile): void {
     }
 }
 
-/** Streams `length` bytes of the file from `first`, retrying a locked open or read, and holds the last bytes until fstat proves the file unchanged. */
-class VerifiedRangeStream extends Readable {
+/**
+ * Streams `length` bytes of the file from `first`, retrying a locked open or read, and holds the last bytes until
+ * fstat proves the file unchanged. Its buffers are lent by the pool and go back once the request has written them out.
+ */
+class VerifiedRangeStream extends Readable implements LendingBody {
     private fd: number | undefined;
     private position: number;
     private remaining: number;
+    /** Buffers pushed to the request, to give back when it has written them out. */
+    private lent: Buffer[] = [];
 
-    constructor(private readonly file: ArtifactFile, first: number, length: number, private readonly onBytes: (count: number) => void) {
-        super({ highWaterMark: READ_BUFFER_BYTES });
+    constructor(
+        private readonly file: ArtifactFile,
+        first: number,
+        length: number,
+        private readonly readBuffers: ReadBufferPool,
+        private readonly onBytes: (count: number) => void,
+    ) {
+        super({ highWaterMark: readBuffers.bufferBytes });
         this.position = first;
         this.remaining = length;
     }
@@ -100,32 +113,59 @@ class VerifiedRangeStream extends Readable {
             }
             this.fd = fd;
         }
-        const fd = this.fd;
-        let bytes = Buffer.alloc(0);
-        if (this.remaining > 0) {
-            const buffer = Buffer.allocUnsafe(Math.min(this.remaining, READ_BUFFER_BYTES));
-            const count = await retryWhileLocked(() => readAt(fd, buffer, this.position), file, 'upload');
-            if (count === 0) {
-                throw new FileChangedError('resized', file.size);
-            }
-            this.position += count;
-            this.remaining -= count;
-            bytes = buffer.subarray(0, count);
-        }
         if (this.remaining === 0) {
-            // The last bytes leave only once the open file proves to be the one that matched, unchanged.
-            assertSameFile(file, await retryWhileLocked(() => statOpen(fd), file, 'upload'));
-        }
-        if (this.destroyed) {
+            // An empty range (a locked empty file): only the proof.
+            await this.proveUnchanged(this.fd);
+            if (!this.destroyed) {
+                this.push(null);
+            }
             return;
         }
-        this.onBytes(bytes.length);
-        if (bytes.length > 0) {
+        const whole = this.readBuffers.take();
+        try {
+            const bytes = await this.readInto(this.fd, whole.subarray(0, Math.min(this.remaining, whole.length)));
+            if (this.destroyed) {
+                this.readBuffers.giveBack([whole]);
+                return;
+            }
+            this.lent.push(whole);
+            this.onBytes(bytes.length);
             this.push(bytes);
+            if (this.remaining === 0) {
+                this.push(null);
+            }
+        } catch (error) {
+            // Never handed to the request: nothing else refers to it.
+            this.readBuffers.giveBack([whole]);
+            throw error;
         }
+    }
+
+    /** Fills `buffer` from the current position; after the last bytes of the range, proves the open file unchanged. */
+    private async readInto(fd: number, buffer: Buffer): Promise<Buffer> {
+        const { file } = this;
+        const count = await retryWhileLocked(() => readAt(fd, buffer, this.position), file, 'upload');
+        if (count === 0) {
+            throw new FileChangedError('resized', file.size);
+        }
+        this.position += count;
+        this.remaining -= count;
         if (this.remaining === 0) {
-            this.push(null);
+            // The last bytes leave only once the open file proves to be the one that matched, unchanged.
+            await this.proveUnchanged(fd);
         }
+        return buffer.subarray(0, count);
+    }
+
+    private async proveUnchanged(fd: number): Promise<void> {
+        assertSameFile(this.file, await retryWhileLocked(() => statOpen(fd), this.file, 'upload'));
+    }
+
+    requestClosed(allWrittenOut: boolean): void {
+        if (allWrittenOut) {
+            this.readBuffers.giveBack(this.lent);
+        }
+        this.lent = [];
     }
 
     override _destroy(error: Error | null, callback: (error: Error | null) => void): void {

@@ -14,6 +14,14 @@ export interface HttpRequest {
     readonly body?: { readonly length: number; open(): Readable | Buffer };
 }
 
+/**
+ * A streamed body that lends memory (its read buffers): told once its request has closed whether everything it
+ * gave was written out to the socket, for only then is nothing left that could still send from that memory.
+ */
+export interface LendingBody {
+    requestClosed(allWrittenOut: boolean): void;
+}
+
 export interface HttpResponse {
     readonly status: number;
     readonly headers: http.IncomingHttpHeaders;
@@ -95,6 +103,9 @@ export class NodeHttpTransport implements HttpTransport {
             req.once('finish', () => {
                 bodySent = true;
             });
+            if (body !== undefined && isLendingBody(body)) {
+                req.once('close', () => body.requestClosed(req.writableFinished));
+            }
             // While the body is being sent, an idle connection is a stall; after that the agent's response deadline rules.
             req.setTimeout(this.settings.stallTimeoutMs, () => {
                 if (!bodySent && !answered) {
@@ -176,6 +187,10 @@ function readResponse(res: http.IncomingMessage): Promise<{ text: string; cutOff
             }
         });
     });
+}
+
+function isLendingBody(body: Readable | Buffer): body is Readable & LendingBody {
+    return typeof (body as Partial<LendingBody>).requestClosed === 'function';
 }
 
 function asNetworkError(error: NodeJS.ErrnoException): Error {

@@ -2,6 +2,7 @@ import type { AttachmentClient, AttachmentReference, RequestBody } from './attac
 import { chunkRanges, type ChunkRange } from './chunkRanges';
 import { WHOLE_READ_MAX_BYTES, assertFileUnchanged, fileRangeBody } from '../files/fileRange';
 import type { ArtifactFile } from '../find/findArtifacts';
+import type { ReadBufferPool } from '../files/readBuffers';
 import type { UploadType } from '../settings';
 import type { UploadProgress } from './progress';
 import type { Clock, RetryPolicy } from '../http/retryPolicy';
@@ -22,6 +23,8 @@ export interface FileUploader {
     readonly clock: Pick<Clock, 'now'>;
     readonly chunkSizeBytes: number;
     readonly uploadType: UploadType;
+    /** Where streamed bodies borrow their read buffers. */
+    readonly readBuffers: ReadBufferPool;
     /** Told what the log should say in words when a reply was lost: the upload went on, finished or started again. */
     readonly report?: (notice: UploadNotice) => void;
 }
@@ -166,7 +169,7 @@ async function noteLostReply<T>(attempt: Promise<T>, onLost: () => void): Promis
 /** Counts the bytes of each attempt, and gives back those of an attempt that failed, so progress never passes 100 %. */
 async function withProgress<T>(uploader: FileUploader, file: ArtifactFile, range: ChunkRange, send: (body: RequestBody) => Promise<T>): Promise<T> {
     let attemptBytes = 0;
-    const body = fileRangeBody(file, range, (count) => {
+    const body = fileRangeBody(file, range, uploader.readBuffers, (count) => {
         attemptBytes += count;
         uploader.progress.add(count);
     });

@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 import sinon from 'sinon';
+import { ReadBufferPool } from '../../engine/files/readBuffers';
 import { findArtifacts } from '../../engine/find/findArtifacts';
 import { RetryPolicy, systemClock } from '../../engine/http/retryPolicy';
 import { AttachmentClient, type LocateResource } from '../../engine/upload/attachmentClient';
@@ -63,6 +64,7 @@ describe('chunked upload: the chunk URL', () => {
             clock: systemClock,
             chunkSizeBytes: MiB,
             uploadType: 'chunked',
+            readBuffers: new ReadBufferPool(MiB, 2),
         });
 
         assert.equal(uploaded.id, 'a1');
