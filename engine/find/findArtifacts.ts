@@ -128,9 +128,9 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
             continue;
         }
         if (negations % 2 === 1) {
-            const exclude = rootedExclude(rootFolder, pattern, path);
+            const exclude = new minimatch.Minimatch(rootedExclude(rootFolder, pattern, path), options);
             for (const key of [...results.keys()]) {
-                if (minimatch(key, exclude, options)) {
+                if (exclude.match(key)) {
                     results.delete(key);
                 }
             }
@@ -139,8 +139,10 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
         const search = patternSearch(rootFolder, pattern, path);
         const searchPath = spellAsOnDisk(search.searchPath, path, listFolder);
         const realSearchPath = realPathOr(searchPath);
+        // Compiled once: minimatch(path, pattern) compiles the pattern again for every path.
+        const include = new minimatch.Minimatch(search.pattern, options);
         const collect = (entry: WalkEntry) => {
-            if (minimatch(entry.path, search.pattern, options)) {
+            if (include.match(entry.path)) {
                 results.set(entry.path, { entry, searchPath, realSearchPath });
             }
         };

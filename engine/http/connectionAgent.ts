@@ -37,8 +37,8 @@ export function stallOf(request: http.ClientRequest): StallError | undefined {
 /**
  * A keep-alive agent whose every request is watched from start to end, so that none can hang:
  * - a connection (TCP, the proxy's CONNECT, the TLS handshake) must be ready within the stall timeout;
- * - once the request body has been sent, the whole response must arrive within the stall timeout, however it trickles.
- * While the body is being sent the caller's idle timeout applies (`req.setTimeout`), so a large body on a slow link is fine.
+ * - while the body is being sent, bytes must move at least every stall timeout, so a large body on a slow link is fine;
+ * - once the body has been sent, the whole response must arrive within the stall timeout, however it trickles.
  * It also replaces the `tunnel` package: that one waits for a CONNECT answer forever and keeps the process alive.
  */
 export function createConnectionAgent(secure: boolean, settings: ConnectionSettings): http.Agent {
@@ -47,9 +47,11 @@ export function createConnectionAgent(secure: boolean, settings: ConnectionSetti
 
 class WatchedHttpAgent extends http.Agent {
     private readonly pending = new Set<{ destroy(): void }>();
+    private readonly watchdog: RequestWatchdog;
 
     constructor(private readonly settings: ConnectionSettings) {
         super({ keepAlive: true });
+        this.watchdog = new RequestWatchdog(settings.stallTimeoutMs);
     }
 
     override createConnection(options: http.ClientRequestArgs, created?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
@@ -58,22 +60,25 @@ class WatchedHttpAgent extends http.Agent {
     }
 
     addRequest(request: http.ClientRequest, options: unknown): void {
-        watchResponse(request, this.settings.stallTimeoutMs);
+        this.watchdog.watch(request);
         (http.Agent.prototype as unknown as AddRequest).addRequest.call(this, request, options);
     }
 
     override destroy(): void {
         this.pending.forEach((connection) => connection.destroy());
+        this.watchdog.stop();
         super.destroy();
     }
 }
 
 class WatchedHttpsAgent extends https.Agent {
     private readonly pending = new Set<{ destroy(): void }>();
+    private readonly watchdog: RequestWatchdog;
 
     constructor(private readonly settings: ConnectionSettings) {
         const { ca, cert, key, passphrase, rejectUnauthorized } = settings.tls;
         super({ keepAlive: true, ca: ca as string[] | undefined, cert, key, passphrase, rejectUnauthorized });
+        this.watchdog = new RequestWatchdog(settings.stallTimeoutMs);
     }
 
     override createConnection(options: http.ClientRequestArgs, created?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
@@ -82,12 +87,13 @@ class WatchedHttpsAgent extends https.Agent {
     }
 
     addRequest(request: http.ClientRequest, options: unknown): void {
-        watchResponse(request, this.settings.stallTimeoutMs);
+        this.watchdog.watch(request);
         (https.Agent.prototype as unknown as AddRequest).addRequest.call(this, request, options);
     }
 
     override destroy(): void {
         this.pending.forEach((connection) => connection.destroy());
+        this.watchdog.stop();
         super.destroy();
     }
 }
@@ -192,35 +198,94 @@ function openTunnel(
     return request;
 }
 
-/** Once the body has been sent, the whole response must be in within the stall timeout. */
-function watchResponse(request: http.ClientRequest, stallTimeoutMs: number): void {
-    let timer: NodeJS.Timeout | undefined;
-    let response: http.IncomingMessage | undefined;
-    let over = false;
-    const stop = (): void => {
-        over = true;
-        clearTimeout(timer);
-    };
-    request.once('finish', () => {
-        if (over) {
-            return;
+interface WatchedRequest {
+    /** Bytes the socket had moved both ways at the last tick that saw them change, and when. */
+    moved: number;
+    movedAt: number;
+    response?: http.IncomingMessage;
+    /** Set at the first tick after the body went out (or an answer began): the whole response is due by then. */
+    responseDueAt?: number;
+    readWhenSent: number;
+}
+
+/**
+ * Watches every request of an agent with one timer, so that none can hang; a timer or two per request (a socket
+ * idle timeout and a response deadline) cost a run of thousands of small files and chunks more CPU than the rest of
+ * its bookkeeping. For each request on a connection:
+ * - while its body is being sent, and no answer has come, the socket must move bytes at least every stall timeout;
+ * - once the body is out (or an answer has begun), the whole response must arrive within the stall timeout,
+ *   however it trickles.
+ * The timer ticks every tenth of the stall timeout (at most every second) while requests are in flight, and never
+ * keeps the process alive: a stall is found between the timeout and the timeout plus two ticks.
+ */
+export class RequestWatchdog {
+    private readonly watched = new Map<http.ClientRequest, WatchedRequest>();
+    private ticker: NodeJS.Timeout | undefined;
+    private readonly tickMs: number;
+
+    constructor(private readonly stallTimeoutMs: number, private readonly now: () => number = () => performance.now()) {
+        this.tickMs = Math.min(1000, Math.max(10, Math.floor(stallTimeoutMs / 10)));
+    }
+
+    watch(request: http.ClientRequest): void {
+        const watched: WatchedRequest = { moved: -1, movedAt: this.now(), readWhenSent: 0 };
+        this.watched.set(request, watched);
+        request.once('response', (response: http.IncomingMessage) => (watched.response = response));
+        request.once('close', () => this.watched.delete(request));
+        this.ticker ??= setInterval(() => this.tick(), this.tickMs).unref();
+    }
+
+    /** Checks every request in flight; stops ticking when there are none. */
+    tick(): void {
+        const at = this.now();
+        for (const [request, watched] of this.watched) {
+            if (request.destroyed || watched.response?.complete) {
+                // Done (its 'close' is on the way): nothing is left to watch.
+                this.watched.delete(request);
+                continue;
+            }
+            const socket = request.socket;
+            if (!socket || socket.connecting) {
+                // Not on a ready connection yet: establishing one has its own deadline (establish).
+                watched.movedAt = at;
+                continue;
+            }
+            if (!request.writableFinished && !watched.response) {
+                const moved = socket.bytesWritten + socket.bytesRead;
+                if (moved !== watched.moved) {
+                    watched.moved = moved;
+                    watched.movedAt = at;
+                } else if (at - watched.movedAt >= this.stallTimeoutMs) {
+                    this.abort(request, 'idle');
+                }
+                continue;
+            }
+            if (watched.responseDueAt === undefined) {
+                watched.responseDueAt = at + this.stallTimeoutMs;
+                watched.readWhenSent = socket.bytesRead;
+            } else if (at >= watched.responseDueAt) {
+                // Nothing at all came back: the connection went idle (a server that stopped reading looks the same from here).
+                this.abort(request, socket.bytesRead === watched.readWhenSent && !watched.response ? 'idle' : 'response', watched.response);
+            }
         }
-        const readBefore = request.socket?.bytesRead ?? 0;
-        timer = setTimeout(() => {
-            // Nothing at all came back: the connection went idle (a server that stopped reading looks the same from here).
-            const idle = (request.socket?.bytesRead ?? 0) === readBefore && response === undefined;
-            const stall = new StallError(idle ? 'idle' : 'response', stallTimeoutMs);
-            stallOfRequest.set(request, stall);
-            // Whoever reads the body (our transport, typed-rest-client) sees the stall rather than a bare reset.
-            response?.destroy(stall);
-            request.destroy(stall);
-        }, stallTimeoutMs);
-    });
-    request.once('response', (answer: http.IncomingMessage) => {
-        response = answer;
-        answer.once('end', stop);
-        answer.once('close', stop);
-    });
-    request.once('close', stop);
-    request.once('error', stop);
+        if (this.watched.size === 0) {
+            clearInterval(this.ticker);
+            this.ticker = undefined;
+        }
+    }
+
+    private abort(request: http.ClientRequest, kind: 'idle' | 'response', response?: http.IncomingMessage): void {
+        this.watched.delete(request);
+        const stall = new StallError(kind, this.stallTimeoutMs);
+        stallOfRequest.set(request, stall);
+        // Whoever reads the body (our transport, typed-rest-client) sees the stall rather than a bare reset.
+        response?.destroy(stall);
+        request.destroy(stall);
+    }
+
+    stop(): void {
+        clearInterval(this.ticker);
+        this.ticker = undefined;
+        this.watched.clear();
+    }
 }

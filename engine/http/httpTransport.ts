@@ -77,7 +77,6 @@ export class NodeHttpTransport implements HttpTransport {
             const body = request.body?.open();
             let settled = false;
             let answered = false;
-            let bodySent = false;
             const settle = (error: Error | undefined, response?: HttpResponse) => {
                 if (settled) {
                     return;
@@ -100,18 +99,9 @@ export class NodeHttpTransport implements HttpTransport {
                     cutOff ? settle(...earlyAnswerOrFailure(res, text, cutOff)) : settle(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: text }),
                 );
             });
-            req.once('finish', () => {
-                bodySent = true;
-            });
             if (body !== undefined && isLendingBody(body)) {
                 req.once('close', () => body.requestClosed(req.writableFinished));
             }
-            // While the body is being sent, an idle connection is a stall; after that the agent's response deadline rules.
-            req.setTimeout(this.settings.stallTimeoutMs, () => {
-                if (!bodySent && !answered) {
-                    req.destroy(new StallError('idle', this.settings.stallTimeoutMs));
-                }
-            });
             req.on('error', (error: NodeJS.ErrnoException) => {
                 // A server that answers early (a 413 while the body is still coming) and hangs up breaks the pipe of the
                 // body that follows: the answer being read is what to report, not that broken pipe.
