@@ -20,6 +20,11 @@ export function statOpen(fd: number): Promise<fs.BigIntStats> {
     return new Promise((resolve, reject) => fs.fstat(fd, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
+/** The stats of whatever the path names now (links followed). */
+export function statPath(file: string): Promise<fs.BigIntStats> {
+    return new Promise((resolve, reject) => fs.stat(file, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
+}
+
 export function closeDescriptor(fd: number): void {
     fs.close(fd, () => {
         // A descriptor opened only for reading holds nothing to flush: a failed close loses no data.

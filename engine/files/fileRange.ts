@@ -2,12 +2,11 @@ import * as fs from 'fs';
 import { Readable } from 'stream';
 import type { ChunkRange } from '../upload/chunkRanges';
 import { FileChangedError, isFileLocked } from '../http/errors';
-import { closeDescriptor, openForReading, readAt, statOpen } from './fileDescriptors';
-import { asFileError, assertSameFile, retryWhileLocked } from './fileFingerprint';
+import { asFileError, assertSameFile } from './fileFingerprint';
 import type { ArtifactFile } from '../find/findArtifacts';
 import type { RequestBody } from '../upload/attachmentClient';
 import type { LendingBody } from '../http/httpTransport';
-import type { ReadBufferPool } from './readBuffers';
+import type { OpenFile } from './openFile';
 
 /** Large reads keep syscalls and socket writes few; the benchmark compared 64 KiB (node's default) with this. */
 export const READ_BUFFER_BYTES = 1024 * 1024;
@@ -25,7 +24,8 @@ export const WHOLE_READ_MAX_BYTES = 64 * 1024;
  * bytes come from one open file, and if that is no longer the file that matched (replaced, resized, rewritten),
  * the body fails before its final bytes leave, so the server never receives a complete, torn copy.
  */
-export function fileRangeBody(file: ArtifactFile, range: ChunkRange, readBuffers: ReadBufferPool, onBytes: (count: number) => void): RequestBody {
+export function fileRangeBody(source: OpenFile, range: ChunkRange, onBytes: (count: number) => void): RequestBody {
+    const { file } = source;
     const length = range.last - range.first + 1;
     return {
         length,
@@ -42,7 +42,7 @@ export function fileRangeBody(file: ArtifactFile, range: ChunkRange, readBuffers
                     // Locked: the stream waits and tries again without blocking the other uploads.
                 }
             }
-            return new VerifiedRangeStream(file, range.first, length, readBuffers, onBytes);
+            return new VerifiedRangeStream(source, range.first, length, onBytes);
         },
     };
 }
@@ -77,102 +77,70 @@ export function assertFileUnchanged(file: ArtifactFile): void {
 }
 
 /**
- * Streams `length` bytes of the file from `first`, retrying a locked open or read, and holds the last bytes until
- * fstat proves the file unchanged. Its buffers are lent by the pool and go back once the request has written them out.
+ * Streams `length` bytes of the open file from `first`, and holds the last bytes until fstat proves the file
+ * unchanged; then has the next chunk's first buffer read ahead. Its buffers are lent by the pool and go back once
+ * the request has written them out. The upload that opened the file closes it.
  */
 class VerifiedRangeStream extends Readable implements LendingBody {
-    private fd: number | undefined;
     private position: number;
     private remaining: number;
     /** Buffers pushed to the request, to give back when it has written them out. */
     private lent: Buffer[] = [];
 
     constructor(
-        private readonly file: ArtifactFile,
+        private readonly source: OpenFile,
         first: number,
         length: number,
-        private readonly readBuffers: ReadBufferPool,
         private readonly onBytes: (count: number) => void,
     ) {
-        super({ highWaterMark: readBuffers.bufferBytes });
+        super({ highWaterMark: source.bufferBytes });
         this.position = first;
         this.remaining = length;
     }
 
     override _read(): void {
-        this.readNext().catch((error: unknown) => this.destroy(asFileError(error, this.file, 'upload') as Error));
+        this.readNext().catch((error: unknown) => this.destroy(asFileError(error, this.source.file, 'upload') as Error));
     }
 
     private async readNext(): Promise<void> {
-        const { file } = this;
-        if (this.fd === undefined) {
-            const fd = await retryWhileLocked(() => openForReading(file.absolutePath), file, 'upload');
-            if (this.destroyed) {
-                closeDescriptor(fd);
-                return;
-            }
-            this.fd = fd;
-        }
+        const { source } = this;
         if (this.remaining === 0) {
             // An empty range (a locked empty file): only the proof.
-            await this.proveUnchanged(this.fd);
+            await source.proveUnchanged();
             if (!this.destroyed) {
                 this.push(null);
             }
             return;
         }
-        const whole = this.readBuffers.take();
+        const { buffer, bytes } = await source.read(this.position, Math.min(this.remaining, source.bufferBytes));
         try {
-            const bytes = await this.readInto(this.fd, whole.subarray(0, Math.min(this.remaining, whole.length)));
-            if (this.destroyed) {
-                this.readBuffers.giveBack([whole]);
-                return;
-            }
-            this.lent.push(whole);
-            this.onBytes(bytes.length);
-            this.push(bytes);
+            this.position += bytes.length;
+            this.remaining -= bytes.length;
             if (this.remaining === 0) {
-                this.push(null);
+                // The last bytes leave only once the open file proves to be the one that matched, unchanged.
+                await source.proveUnchanged();
+                source.startReadAhead(this.position);
             }
         } catch (error) {
-            // Never handed to the request: nothing else refers to it.
-            this.readBuffers.giveBack([whole]);
+            source.giveBack(buffer);
             throw error;
         }
-    }
-
-    /** Fills `buffer` from the current position; after the last bytes of the range, proves the open file unchanged. */
-    private async readInto(fd: number, buffer: Buffer): Promise<Buffer> {
-        const { file } = this;
-        const count = await retryWhileLocked(() => readAt(fd, buffer, this.position), file, 'upload');
-        if (count === 0) {
-            throw new FileChangedError('resized', file.size);
+        if (this.destroyed) {
+            source.giveBack(buffer);
+            return;
         }
-        this.position += count;
-        this.remaining -= count;
+        this.lent.push(buffer);
+        this.onBytes(bytes.length);
+        this.push(bytes);
         if (this.remaining === 0) {
-            // The last bytes leave only once the open file proves to be the one that matched, unchanged.
-            await this.proveUnchanged(fd);
+            this.push(null);
         }
-        return buffer.subarray(0, count);
-    }
-
-    private async proveUnchanged(fd: number): Promise<void> {
-        assertSameFile(this.file, await retryWhileLocked(() => statOpen(fd), this.file, 'upload'));
     }
 
     requestClosed(allWrittenOut: boolean): void {
         if (allWrittenOut) {
-            this.readBuffers.giveBack(this.lent);
+            this.lent.forEach((buffer) => this.source.giveBack(buffer));
         }
         this.lent = [];
-    }
-
-    override _destroy(error: Error | null, callback: (error: Error | null) => void): void {
-        if (this.fd !== undefined) {
-            closeDescriptor(this.fd);
-            this.fd = undefined;
-        }
-        callback(error);
     }
 }

@@ -2,6 +2,7 @@ import type { AttachmentClient, AttachmentReference, RequestBody } from './attac
 import { chunkRanges, type ChunkRange } from './chunkRanges';
 import { WHOLE_READ_MAX_BYTES, assertFileUnchanged, fileRangeBody } from '../files/fileRange';
 import type { ArtifactFile } from '../find/findArtifacts';
+import { OpenFile } from '../files/openFile';
 import type { ReadBufferPool } from '../files/readBuffers';
 import type { UploadType } from '../settings';
 import type { UploadProgress } from './progress';
@@ -63,14 +64,21 @@ export async function uploadFile(file: ArtifactFile, uploader: FileUploader): Pr
     if (method === 'chunked' || file.size > WHOLE_READ_MAX_BYTES) {
         assertFileUnchanged(file);
     }
-    const reference = method === 'simple' ? await uploadSimple(file, uploader) : await uploadChunked(file, uploader);
+    const source = new OpenFile(file, uploader.readBuffers);
+    let reference: AttachmentReference;
+    try {
+        reference = method === 'simple' ? await uploadSimple(source, uploader) : await uploadChunked(source, uploader);
+    } finally {
+        source.close();
+    }
     return { ...reference, file, uploadType: method, elapsedMs: uploader.clock.now() - started };
 }
 
-async function uploadSimple(file: ArtifactFile, uploader: FileUploader): Promise<AttachmentReference> {
+async function uploadSimple(source: OpenFile, uploader: FileUploader): Promise<AttachmentReference> {
+    const { file } = source;
     const whole: ChunkRange = { first: 0, last: file.size - 1, total: file.size };
     let replyLost = false;
-    const reference = await withProgress(uploader, file, whole, (body) =>
+    const reference = await withProgress(uploader, source, whole, (body) =>
         uploader.policy.run(file.relativePath, () => noteLostReply(uploader.client.createSimple(file.name, body), () => (replyLost = true))),
     );
     if (replyLost) {
@@ -84,11 +92,12 @@ async function uploadSimple(file: ArtifactFile, uploader: FileUploader): Promise
  * show that its state is not what the task sent. The abandoned attachment is linked nowhere, so the service
  * deletes it after about 30 days.
  */
-async function uploadChunked(file: ArtifactFile, uploader: FileUploader): Promise<AttachmentReference> {
+async function uploadChunked(source: OpenFile, uploader: FileUploader): Promise<AttachmentReference> {
+    const { file } = source;
     for (let restart = 0; ; restart++) {
         const counted = { bytes: 0 };
         try {
-            return await uploadChunkedOnce(file, uploader, counted);
+            return await uploadChunkedOnce(source, uploader, counted);
         } catch (error) {
             if (!(error instanceof ChunkStateMismatchError)) {
                 throw error;
@@ -110,7 +119,8 @@ async function uploadChunked(file: ArtifactFile, uploader: FileUploader): Promis
  * attachment is complete means it is, with the bytes the task sent. Anything else means the server's state is not
  * what the task sent, and the file starts again.
  */
-async function uploadChunkedOnce(file: ArtifactFile, uploader: FileUploader, counted: { bytes: number }): Promise<AttachmentReference> {
+async function uploadChunkedOnce(source: OpenFile, uploader: FileUploader, counted: { bytes: number }): Promise<AttachmentReference> {
+    const { file } = source;
     const { client, policy } = uploader;
     const started = await policy.run(file.relativePath, () => client.startChunked(file.name));
     const target = await client.chunkTarget(started, file.name);
@@ -122,7 +132,7 @@ async function uploadChunkedOnce(file: ArtifactFile, uploader: FileUploader, cou
         const isLast = index === ranges.length - 1;
         let replyLost = false;
         try {
-            reference = await withProgress(uploader, file, range, (body) =>
+            reference = await withProgress(uploader, source, range, (body) =>
                 policy.run(operation, () => noteLostReply(client.uploadChunk(target, range, body), () => (replyLost = true))),
             );
             counted.bytes += range.last - range.first + 1;
@@ -167,9 +177,9 @@ async function noteLostReply<T>(attempt: Promise<T>, onLost: () => void): Promis
 }
 
 /** Counts the bytes of each attempt, and gives back those of an attempt that failed, so progress never passes 100 %. */
-async function withProgress<T>(uploader: FileUploader, file: ArtifactFile, range: ChunkRange, send: (body: RequestBody) => Promise<T>): Promise<T> {
+async function withProgress<T>(uploader: FileUploader, source: OpenFile, range: ChunkRange, send: (body: RequestBody) => Promise<T>): Promise<T> {
     let attemptBytes = 0;
-    const body = fileRangeBody(file, range, uploader.readBuffers, (count) => {
+    const body = fileRangeBody(source, range, (count) => {
         attemptBytes += count;
         uploader.progress.add(count);
     });

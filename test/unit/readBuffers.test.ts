@@ -8,6 +8,7 @@ import * as path from 'path';
 import { Readable } from 'stream';
 import sinon from 'sinon';
 import { fileRangeBody } from '../../engine/files/fileRange';
+import { OpenFile } from '../../engine/files/openFile';
 import { ReadBufferPool } from '../../engine/files/readBuffers';
 import { findArtifacts, type ArtifactFile } from '../../engine/find/findArtifacts';
 import { NodeHttpTransport, type HttpRequest } from '../../engine/http/httpTransport';
@@ -94,7 +95,8 @@ describe('read buffers lent to a streamed body', () => {
 
     /** Sends a range of the file; resolves with the memory of every buffer the body pushed, once the request has closed. */
     async function send(file: ArtifactFile, range: ChunkRange, pool: ReadBufferPool): Promise<{ status?: number; pushed: ArrayBufferLike[] }> {
-        const body = fileRangeBody(file, range, pool, () => undefined);
+        const source = new OpenFile(file, pool);
+        const body = fileRangeBody(source, range, () => undefined);
         const pushed: ArrayBufferLike[] = [];
         let closed!: Promise<void>;
         const watchedBody: NonNullable<HttpRequest['body']> = {
@@ -114,6 +116,7 @@ describe('read buffers lent to a streamed body', () => {
         await closed;
         // The request's own 'close' follows the response: give it its turn.
         await new Promise((resolve) => setTimeout(resolve, 20));
+        source.close();
         return { status, pushed };
     }
 
