@@ -117,8 +117,7 @@ class VerifiedRangeStream extends Readable implements LendingBody {
             this.position += bytes.length;
             this.remaining -= bytes.length;
             if (this.remaining === 0) {
-                // The last bytes leave only once the open file proves to be the one that matched, unchanged.
-                await source.proveUnchanged();
+                await this.proveRead();
                 source.startReadAhead(this.position);
             }
         } catch (error) {
@@ -135,6 +134,24 @@ class VerifiedRangeStream extends Readable implements LendingBody {
         if (this.remaining === 0) {
             this.push(null);
         }
+    }
+
+    /**
+     * The file's last bytes leave only once the file proves to be the one that matched, unchanged: the server never
+     * completes a torn copy. A change always shows in that proof, since no one can set a change time back. The proof
+     * of a chunk before the last runs while its bytes go out, and stops the upload early when it fails (this chunk's
+     * request if it is still sending, the next chunk's otherwise).
+     */
+    private async proveRead(): Promise<void> {
+        const proof = this.source.proveUnchanged();
+        if (this.position === this.source.file.size) {
+            await proof;
+            return;
+        }
+        proof.catch((error: unknown) => {
+            this.source.failWith(error);
+            this.destroy(asFileError(error, this.source.file, 'upload') as Error);
+        });
     }
 
     requestClosed(allWrittenOut: boolean): void {

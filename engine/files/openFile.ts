@@ -36,8 +36,14 @@ export class OpenFile {
         return this.readBuffers.bufferBytes;
     }
 
+    /** A proof that failed after its chunk had gone out: every later read fails with it. */
+    private failure: { readonly error: unknown } | undefined;
+
     /** `length` bytes (at most a buffer) from `position`: the read ahead when it is this one, a new read otherwise. */
     async read(position: number, length: number): Promise<ReadBytes> {
+        if (this.failure) {
+            throw this.failure.error;
+        }
         const ahead = this.readAhead;
         if (ahead && ahead.position === position && ahead.length === length) {
             this.readAhead = undefined;
@@ -73,6 +79,12 @@ export class OpenFile {
         });
         assertSameFile(this.file, settledValue(named));
         assertSameFile(this.file, settledValue(opened));
+    }
+
+    /** Makes every later read fail with this error: the file did not prove unchanged. */
+    failWith(error: unknown): void {
+        this.failure ??= { error };
+        this.dropReadAhead();
     }
 
     /** Gives back what was read ahead and never used, and closes the file once no read is in flight. */

@@ -92,6 +92,24 @@ describe('the open file of an upload', () => {
         source.close();
     });
 
+    it('proves a chunk before the last while its bytes go out, and a failed proof stops every later chunk', async () => {
+        const source = new OpenFile(file, pool);
+        const fd = fs.openSync(file.absolutePath, 'r+');
+        fs.writeSync(fd, Buffer.alloc(10, 7), 0, 10, 5);
+        fs.closeSync(fd);
+
+        // The first chunk's bytes may leave before its proof fails: the server then holds an incomplete upload at most.
+        await consume(fileRangeBody(source, range(0, MiB - 1), () => undefined).open()).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        const read = sinon.spy(fs, 'read');
+        await assert.rejects(
+            consume(fileRangeBody(source, range(MiB, content.length - 1), () => undefined).open()),
+            (error: unknown) => error instanceof FileChangedError && error.reason === 'modified',
+        );
+        assert.equal(read.callCount, 0, 'nothing more is read');
+        source.close();
+    });
+
     it('fails a file deleted during its upload as deleted, although it is still open', async () => {
         const source = new OpenFile(file, pool);
         await consume(fileRangeBody(source, range(0, MiB - 1), () => undefined).open());
