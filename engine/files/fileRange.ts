@@ -19,10 +19,10 @@ export const READ_BUFFER_BYTES = 1024 * 1024;
 export const WHOLE_READ_MAX_BYTES = 64 * 1024;
 
 /**
- * A request body with `range` of `file`. A small range is read into memory and checked at once; a larger one
- * is streamed from disk, and its last buffer is held back until the open file has been checked. Either way the
- * bytes come from one open file, and if that is no longer the file that matched (replaced, resized, rewritten),
- * the body fails before its final bytes leave, so the server never receives a complete, torn copy.
+ * A request body with `range` of the upload's file. A small range is read into memory from a file opened for it and
+ * checked at once; a larger one is streamed from the upload's open file and checked after its last read. Either way
+ * the file's last bytes leave only once it has proven to be the file that matched, unchanged (not replaced, resized
+ * or rewritten), so the server never receives a complete, torn copy.
  */
 export function fileRangeBody(source: OpenFile, range: ChunkRange, onBytes: (count: number) => void): RequestBody {
     const { file } = source;
@@ -77,9 +77,9 @@ export function assertFileUnchanged(file: ArtifactFile): void {
 }
 
 /**
- * Streams `length` bytes of the open file from `first`, and holds the last bytes until fstat proves the file
- * unchanged; then has the next chunk's first buffer read ahead. Its buffers are lent by the pool and go back once
- * the request has written them out. The upload that opened the file closes it.
+ * Streams `length` bytes of the upload's open file from `first`, proves the file unchanged after the range's last
+ * read (see proveRead), then has the next chunk's first buffer read ahead. Its buffers are lent by the pool and go
+ * back once the request has written them out. The upload that opened the file closes it.
  */
 class VerifiedRangeStream extends Readable implements LendingBody {
     private position: number;
@@ -138,7 +138,7 @@ class VerifiedRangeStream extends Readable implements LendingBody {
 
     /**
      * The file's last bytes leave only once the file proves to be the one that matched, unchanged: the server never
-     * completes a torn copy. A change always shows in that proof, since no one can set a change time back. The proof
+     * completes a torn copy. A change at any time shows in that proof, since `utimes` cannot set a change time back. The proof
      * of a chunk before the last runs while its bytes go out, and stops the upload early when it fails (this chunk's
      * request if it is still sending, the next chunk's otherwise).
      */

@@ -26,6 +26,8 @@ export class OpenFile {
     /** Reads in flight: the descriptor is closed only once none is left, so no read can meet a reused descriptor number. */
     private reading = 0;
     private closing = false;
+    /** A proof that failed after its chunk had gone out: every later read fails with it. */
+    private failure: { readonly error: unknown } | undefined;
 
     constructor(
         readonly file: ArtifactFile,
@@ -35,9 +37,6 @@ export class OpenFile {
     get bufferBytes(): number {
         return this.readBuffers.bufferBytes;
     }
-
-    /** A proof that failed after its chunk had gone out: every later read fails with it. */
-    private failure: { readonly error: unknown } | undefined;
 
     /** `length` bytes (at most a buffer) from `position`: the read ahead when it is this one, a new read otherwise. */
     async read(position: number, length: number): Promise<ReadBytes> {
