@@ -1,6 +1,17 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { parseArgs } from 'util';
+import {
+    CHOICE_RULES,
+    existingFolder,
+    matchPatterns,
+    parseChoice,
+    parseWholeNumber,
+    parseWorkItemIds,
+    WHOLE_NUMBER_RULES,
+    WORK_ITEM_ID_RANGE,
+    type ChoiceRule,
+    type IfNoFilesFound,
+    type WholeNumberRule,
+} from '../engine/inputRules';
 import { MEBIBYTE, type TransferSettings } from '../engine/settings';
 
 /**
@@ -9,7 +20,7 @@ import { MEBIBYTE, type TransferSettings } from '../engine/settings';
  * are passed in, so the same arguments always give the same options.
  */
 
-export type IfNoFilesFound = 'warn' | 'error' | 'ignore';
+export type { IfNoFilesFound };
 export { MEBIBYTE };
 
 /**
@@ -77,6 +88,17 @@ const OPTIONS = {
     version: { type: 'boolean' },
 } as const;
 
+/** `1 to 128 (default 8)`: a range of the shared table, as the usage text gives it. */
+function span(rule: WholeNumberRule): string {
+    return `${rule.min} to ${rule.max} (default ${rule.fallback})`;
+}
+
+/** `auto, simple or chunked (default auto)`. */
+function alternatives(rule: ChoiceRule<string>): string {
+    const allowed = rule.allowed;
+    return `${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]} (default ${rule.fallback})`;
+}
+
 export const USAGE = `Usage: ado-attach [options] <pattern...>
 
 Uploads the files that match the patterns as attachments of Azure DevOps work items.
@@ -89,15 +111,15 @@ Options:
   --project <name>            project (default: $SYSTEM_TEAMPROJECT)
   --work-item <id>            work item to link the attachments to; repeat it or separate IDs with commas
   --query <wiql>              a WIQL query whose work items are targets too (run in --project)
-  --max-work-items <n>        most work items one run may touch, 1 to 1000 (default 100)
+  --max-work-items <n>        most work items one run may touch, ${span(WHOLE_NUMBER_RULES.maxWorkItems)}
   --area-path <path>          area path the attachments are stored under
-  --chunk-size <MiB>          chunk size, 1 to 128 (default 8)
-  --upload-type <type>        auto, simple or chunked (default auto)
-  --concurrency <n>           files uploaded at once, 1 to 32 (default 4)
-  --retries <n>               retries of each request, 0 to 10 (default 5)
-  --stall-timeout <s>         seconds a request may make no progress, 5 to 3600 (default 120)
+  --chunk-size <MiB>          chunk size, ${span(WHOLE_NUMBER_RULES.chunkSize)}
+  --upload-type <type>        ${alternatives(CHOICE_RULES.uploadType)}
+  --concurrency <n>           files uploaded at once, ${span(WHOLE_NUMBER_RULES.concurrency)}
+  --retries <n>               retries of each request, ${span(WHOLE_NUMBER_RULES.retries)}
+  --stall-timeout <s>         seconds a request may make no progress, ${span(WHOLE_NUMBER_RULES.stallTimeout)}
   --comment <text>            comment of the attachment links (default: "Attached by ado-attach on <host>")
-  --if-no-files-found <what>  warn, error or ignore (default warn)
+  --if-no-files-found <what>  ${alternatives(CHOICE_RULES.ifNoFilesFound)}
   --root <dir>                folder the patterns are relative to (default: the current folder)
   --allow-files-outside-root  also upload files whose real path lies outside --root
   --json                      print one JSON document on stdout; all other text goes to stderr
@@ -124,26 +146,29 @@ export function parseCommandLine(args: readonly string[], context: CommandLineCo
         return { kind: 'version' };
     }
     const env = (name: string) => nonEmpty(context.environment[name]);
-    const wholeNumber = (name: keyof typeof OPTIONS, fallback: number, min: number, max: number) =>
-        parseWholeNumber(`--${name}`, values[name] as string | undefined, fallback, min, max);
+    // The ranges, defaults and choices are the engine's (inputRules.ts), shared with the task; the words are ours.
+    const wholeNumber = (name: keyof typeof OPTIONS, rule: WholeNumberRule) =>
+        parseWholeNumber(values[name] as string | undefined, rule, (raw) => refused(name, raw, `a whole number from ${rule.min} to ${rule.max}`));
+    const choice = <T extends string>(name: keyof typeof OPTIONS, rule: ChoiceRule<T>) =>
+        parseChoice(values[name] as string | undefined, rule, (raw) => refused(name, raw, `one of ${rule.allowed.join(', ')}`));
 
     const options: CliOptions = {
         collectionUrl: collectionUrl(values.org, env),
         project: nonEmpty(values.project) ?? env('SYSTEM_TEAMPROJECT'),
-        workItemIds: parseWorkItemIds(values['work-item'] ?? []),
+        workItemIds: workItemIds(values['work-item'] ?? []),
         query: nonEmpty(values.query),
-        maxWorkItems: wholeNumber('max-work-items', 100, 1, 1000),
+        maxWorkItems: wholeNumber('max-work-items', WHOLE_NUMBER_RULES.maxWorkItems),
         areaPath: nonEmpty(values['area-path']),
-        chunkSizeBytes: wholeNumber('chunk-size', 8, 1, 128) * MEBIBYTE,
-        uploadType: choice('--upload-type', values['upload-type'], ['auto', 'simple', 'chunked'] as const),
-        concurrency: wholeNumber('concurrency', 4, 1, 32),
-        retries: wholeNumber('retries', 5, 0, 10),
-        stallTimeoutMs: wholeNumber('stall-timeout', 120, 5, 3600) * 1000,
+        chunkSizeBytes: wholeNumber('chunk-size', WHOLE_NUMBER_RULES.chunkSize) * MEBIBYTE,
+        uploadType: choice('upload-type', CHOICE_RULES.uploadType),
+        concurrency: wholeNumber('concurrency', WHOLE_NUMBER_RULES.concurrency),
+        retries: wholeNumber('retries', WHOLE_NUMBER_RULES.retries),
+        stallTimeoutMs: wholeNumber('stall-timeout', WHOLE_NUMBER_RULES.stallTimeout) * 1000,
         comment: nonEmpty(values.comment) ?? `Attached by ado-attach on ${context.hostname}`,
-        ifNoFilesFound: choice('--if-no-files-found', values['if-no-files-found'], ['warn', 'error', 'ignore'] as const),
-        rootFolder: existingFolder(values.root, context.cwd),
+        ifNoFilesFound: choice('if-no-files-found', CHOICE_RULES.ifNoFilesFound),
+        rootFolder: rootFolder(values.root, context.cwd),
         allowFilesOutsideRoot: values['allow-files-outside-root'] ?? false,
-        patterns: matchPatterns(positionals),
+        patterns: patterns(positionals),
         json: values.json ?? false,
         dryRun: values['dry-run'] ?? false,
         quiet: values.quiet ?? false,
@@ -151,7 +176,7 @@ export function parseCommandLine(args: readonly string[], context: CommandLineCo
     };
     if (options.workItemIds.length > options.maxWorkItems) {
         throw new UsageError(
-            `Option '--work-item' names ${options.workItemIds.length} work items, more than --max-work-items allows (${options.maxWorkItems}): name fewer, or raise --max-work-items (at most 1000).`,
+            `Option '--work-item' names ${options.workItemIds.length} work items, more than --max-work-items allows (${options.maxWorkItems}): name fewer, or raise --max-work-items (at most ${WHOLE_NUMBER_RULES.maxWorkItems.max}).`,
         );
     }
     return { kind: 'run', options };
@@ -215,77 +240,32 @@ function collectionUrl(option: string | undefined, env: (name: string) => string
     return url.href.endsWith('/') ? url.href : `${url.href}/`;
 }
 
-/** IDs repeated or separated by commas (spaces and semicolons too, as in the task); `#123` is how people write them. */
-export function parseWorkItemIds(values: readonly string[]): number[] {
-    const ids: number[] = [];
-    for (const value of values) {
-        const tokens = value.split(/[\s,;]+/).filter((part) => part !== '');
-        if (tokens.length === 0) {
-            throw new UsageError(`Option '--work-item' is '${value}', but it must be a work item ID: a whole number from 1 to 2147483647, such as 123 or #123.`);
-        }
-        for (const token of tokens) {
-            const match = /^#?(\d{1,10})$/.exec(token);
-            const id = match ? Number(match[1]) : NaN;
-            if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
-                throw new UsageError(`Option '--work-item' is '${token}', but it must be a work item ID: a whole number from 1 to 2147483647, such as 123 or #123.`);
-            }
-            if (!ids.includes(id)) {
-                ids.push(id);
-            }
-        }
-    }
-    return ids;
+/** How the command line refuses an option's value: the option, the value, what it must be. */
+function refused(option: string, raw: string, mustBe: string): UsageError {
+    return new UsageError(`Option '--${option}' is '${raw}', but it must be ${mustBe}.`);
 }
 
-export function parseWholeNumber(option: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-    if (raw === undefined) {
-        return fallback;
-    }
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) {
-        throw new UsageError(`Option '${option}' is '${raw}', but it must be a whole number from ${min} to ${max}.`);
-    }
-    return value;
+/** Repeated or separated by commas (spaces and semicolons too, as in the task); an empty one is refused. */
+function workItemIds(values: readonly string[]): number[] {
+    const notAnId = (given: string) =>
+        refused('work-item', given, `a work item ID: a whole number from ${WORK_ITEM_ID_RANGE.min} to ${WORK_ITEM_ID_RANGE.max}, such as 123 or #123`);
+    return parseWorkItemIds(values, { noId: notAnId, badId: (_value, token) => notAnId(token) });
 }
 
-function choice<T extends string>(option: string, raw: string | undefined, allowed: readonly T[]): T {
-    if (raw === undefined) {
-        return allowed[0];
-    }
-    const match = allowed.find((candidate) => candidate === raw.trim().toLowerCase());
-    if (match === undefined) {
-        throw new UsageError(`Option '${option}' is '${raw}', but it must be one of ${allowed.join(', ')}.`);
-    }
-    return match;
+/** Relative to the current folder, which is also what a left-out --root means. */
+function rootFolder(raw: string | undefined, cwd: string): string {
+    return existingFolder(raw ?? cwd, cwd, {
+        missing: () => refused('root', '', 'an existing folder'),
+        notFound: (folder) => new UsageError(`Option '--root' is '${folder}', but no such folder exists.`),
+        notAFolder: (folder) => new UsageError(`Option '--root' is '${folder}', but that is a file, not a folder.`),
+    });
 }
 
-function existingFolder(raw: string | undefined, cwd: string): string {
-    const folder = raw ?? cwd;
-    if (folder === '') {
-        throw new UsageError("Option '--root' is '', but it must be an existing folder.");
-    }
-    const absolute = path.resolve(cwd, folder);
-    let stats: fs.Stats;
-    try {
-        stats = fs.statSync(absolute);
-    } catch {
-        throw new UsageError(`Option '--root' is '${folder}', but no such folder exists.`);
-    }
-    if (!stats.isDirectory()) {
-        throw new UsageError(`Option '--root' is '${folder}', but that is a file, not a folder.`);
-    }
-    return absolute;
-}
-
-function matchPatterns(positionals: readonly string[]): string[] {
-    const patterns = positionals.map((pattern) => pattern.trim()).filter((pattern) => pattern !== '');
-    if (patterns.length === 0) {
-        throw new UsageError("No pattern: name the files to attach, for example ado-attach --work-item 123 'dist/**/*.zip'.");
-    }
-    if (patterns.every((pattern) => pattern.startsWith('!'))) {
-        throw new UsageError(`Every pattern excludes (${patterns.join(' ')}): add one that names the files to attach, for example 'dist/**'.`);
-    }
-    return patterns;
+function patterns(positionals: readonly string[]): string[] {
+    return matchPatterns(positionals, {
+        none: () => new UsageError("No pattern: name the files to attach, for example ado-attach --work-item 123 'dist/**/*.zip'."),
+        onlyExcludes: (given) => new UsageError(`Every pattern excludes (${given.join(' ')}): add one that names the files to attach, for example 'dist/**'.`),
+    });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

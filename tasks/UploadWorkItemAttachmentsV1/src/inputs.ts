@@ -1,10 +1,20 @@
-import * as fs from 'fs';
-import * as path from 'path';
+import {
+    CHOICE_RULES,
+    existingFolder,
+    matchPatterns,
+    parseChoice,
+    parseWholeNumber,
+    parseWorkItemIds,
+    WHOLE_NUMBER_RULES,
+    type ChoiceRule,
+    type IfNoFilesFound,
+    type WholeNumberRule,
+} from '../../../engine/inputRules';
 import type { RunWorkItemsScope } from '../../../engine/link/workItems';
 import { MEBIBYTE, type TransferSettings } from '../../../engine/settings';
 import type { Localize } from '../../../engine/text/localize';
 
-export type IfNoFilesFound = 'warn' | 'error' | 'ignore';
+export type { IfNoFilesFound };
 
 export interface TaskSettings extends TransferSettings {
     readonly rootFolder: string;
@@ -43,122 +53,59 @@ export class InputError extends Error {
     override readonly name = 'InputError';
 }
 
-/** Reads and validates every input up front, so a bad value fails the task before the first request. */
+/**
+ * Reads and validates every input up front, so a bad value fails the task before the first request. The ranges,
+ * defaults and allowed values are the engine's (inputRules.ts), shared with the command line; the words are task.json's.
+ */
 export function readSettings(source: InputSource, loc: Localize): TaskSettings {
+    /** The agent gives an input left empty as ''; the rules call that left out. */
     const input = (name: string) => (source.getInput(name) ?? '').trim();
-    const wholeNumber = (name: string, fallback: number, min: number, max: number) =>
-        parseWholeNumber(name, input(name), fallback, min, max, loc);
+    const given = (name: string) => input(name) || undefined;
+    const refuse = (key: string, ...params: (string | number)[]) => new InputError(loc(key, ...params));
+    const wholeNumber = (name: string, rule: WholeNumberRule) =>
+        parseWholeNumber(given(name), rule, (raw) => refuse('InputNotWholeNumberInRange', name, raw, rule.min, rule.max));
+    const choice = <T extends string>(name: string, rule: ChoiceRule<T>) =>
+        parseChoice(given(name), rule, (raw) => refuse('InputNotOneOf', name, raw, rule.allowed.join(', ')));
+    const flag = (name: string) => choice(name, CHOICE_RULES.flag) === 'true';
 
     return {
-        rootFolder: existingFolder(input('rootFolder') || source.defaultWorkingDirectory() || '', loc),
-        patterns: matchPatterns(source.getInput('contents') ?? '', loc),
-        areaPath: input('areaPath') || undefined,
-        chunkSizeBytes: wholeNumber('chunkSizeMB', 8, 1, 128) * MEBIBYTE,
-        uploadType: choice('uploadType', input('uploadType'), ['auto', 'simple', 'chunked'] as const, loc),
-        ifNoFilesFound: choice('ifNoFilesFound', input('ifNoFilesFound'), ['warn', 'error', 'ignore'] as const, loc),
-        concurrency: wholeNumber('concurrency', 4, 1, 32),
-        retries: wholeNumber('retries', 5, 0, 10),
-        stallTimeoutMs: wholeNumber('stallTimeoutSeconds', 120, 5, 3600) * 1000,
-        allowFilesOutsideRoot: parseBoolean('allowFilesOutsideRoot', input('allowFilesOutsideRoot'), loc),
-        project: input('project') || undefined,
-        connection: input('connection') || undefined,
-        workItemIds: parseWorkItemIds(input('workItemIds'), loc),
-        linkRunWorkItems: parseBoolean('linkBuildWorkItems', input('linkBuildWorkItems'), loc),
-        comment: input('comment') || undefined,
-        workItemQuery: input('workItemQuery') || undefined,
-        maxWorkItems: wholeNumber('maxWorkItems', 100, 1, 1000),
-        runWorkItemsScope: scope(input('runWorkItemsScope'), loc),
-        replaceOlderVersions: parseBoolean('replaceOlderVersions', input('replaceOlderVersions'), loc),
-        discussionComment: parseBoolean('discussionComment', input('discussionComment'), loc),
+        rootFolder: rootFolder(input('rootFolder') || source.defaultWorkingDirectory() || '', refuse),
+        patterns: contents(source.getInput('contents') ?? '', refuse),
+        areaPath: given('areaPath'),
+        chunkSizeBytes: wholeNumber('chunkSizeMB', WHOLE_NUMBER_RULES.chunkSize) * MEBIBYTE,
+        uploadType: choice('uploadType', CHOICE_RULES.uploadType),
+        ifNoFilesFound: choice('ifNoFilesFound', CHOICE_RULES.ifNoFilesFound),
+        concurrency: wholeNumber('concurrency', WHOLE_NUMBER_RULES.concurrency),
+        retries: wholeNumber('retries', WHOLE_NUMBER_RULES.retries),
+        stallTimeoutMs: wholeNumber('stallTimeoutSeconds', WHOLE_NUMBER_RULES.stallTimeout) * 1000,
+        allowFilesOutsideRoot: flag('allowFilesOutsideRoot'),
+        project: given('project'),
+        connection: given('connection'),
+        workItemIds: parseWorkItemIds([input('workItemIds')], { badId: (value, token) => refuse('InputWorkItemIdInvalid', value, token) }),
+        linkRunWorkItems: flag('linkBuildWorkItems'),
+        comment: given('comment'),
+        workItemQuery: given('workItemQuery'),
+        maxWorkItems: wholeNumber('maxWorkItems', WHOLE_NUMBER_RULES.maxWorkItems),
+        runWorkItemsScope: choice('runWorkItemsScope', CHOICE_RULES.runWorkItemsScope),
+        replaceOlderVersions: flag('replaceOlderVersions'),
+        discussionComment: flag('discussionComment'),
     };
 }
 
-/** IDs separated by commas, semicolons, spaces or new lines; `#123` is accepted as the way people write them. */
-export function parseWorkItemIds(raw: string, loc: Localize): number[] {
-    const ids: number[] = [];
-    for (const token of raw.split(/[\s,;]+/).filter((part) => part !== '')) {
-        const match = /^#?(\d{1,10})$/.exec(token);
-        const id = match ? Number(match[1]) : NaN;
-        if (!Number.isSafeInteger(id) || id < 1 || id > 2_147_483_647) {
-            throw new InputError(loc('InputWorkItemIdInvalid', raw, token));
-        }
-        if (!ids.includes(id)) {
-            ids.push(id);
-        }
-    }
-    return ids;
+type Refuse = (key: string, ...params: (string | number)[]) => InputError;
+
+/** Relative to the agent's working folder, as the agent resolves any path input. */
+function rootFolder(folder: string, refuse: Refuse): string {
+    return existingFolder(folder, process.cwd(), {
+        missing: () => refuse('InputRootFolderMissing'),
+        notFound: (given) => refuse('InputRootFolderNotFound', given),
+        notAFolder: (given) => refuse('InputRootFolderNotFolder', given),
+    });
 }
 
-function parseBoolean(name: string, raw: string, loc: Localize): boolean {
-    if (raw === '') {
-        return false;
-    }
-    const value = raw.toLowerCase();
-    if (value !== 'true' && value !== 'false') {
-        throw new InputError(loc('InputNotOneOf', name, raw, 'true, false'));
-    }
-    return value === 'true';
-}
-
-export function parseWholeNumber(name: string, raw: string, fallback: number, min: number, max: number, loc: Localize): number {
-    if (raw === '') {
-        return fallback;
-    }
-    const value = Number(raw);
-    if (!/^\d+$/.test(raw) || value < min || value > max) {
-        throw new InputError(loc('InputNotWholeNumberInRange', name, raw, min, max));
-    }
-    return value;
-}
-
-function choice<T extends string>(name: string, raw: string, allowed: readonly T[], loc: Localize): T {
-    if (raw === '') {
-        return allowed[0];
-    }
-    const match = allowed.find((option) => option === raw.toLowerCase());
-    if (match === undefined) {
-        throw new InputError(loc('InputNotOneOf', name, raw, allowed.join(', ')));
-    }
-    return match;
-}
-
-/** The names as task.json spells them (the agent passes the option's key as it is). */
-function scope(raw: string, loc: Localize): RunWorkItemsScope {
-    const allowed: RunWorkItemsScope[] = ['thisRun', 'sinceLastSuccessfulRun'];
-    if (raw === '') {
-        return 'thisRun';
-    }
-    const match = allowed.find((option) => option.toLowerCase() === raw.toLowerCase());
-    if (match === undefined) {
-        throw new InputError(loc('InputNotOneOf', 'runWorkItemsScope', raw, allowed.join(', ')));
-    }
-    return match;
-}
-
-function matchPatterns(raw: string, loc: Localize): string[] {
-    const patterns = raw
-        .split(/\r?\n/)
-        .map((line) => line.trim())
-        .filter((line) => line !== '' && !line.startsWith('#'));
-    if (patterns.length === 0 || patterns.every((pattern) => pattern.startsWith('!'))) {
-        throw new InputError(loc('InputContentsEmpty', raw.trim()));
-    }
-    return patterns;
-}
-
-function existingFolder(folder: string, loc: Localize): string {
-    if (folder === '') {
-        throw new InputError(loc('InputRootFolderMissing'));
-    }
-    const absolute = path.resolve(folder);
-    let stats: fs.Stats;
-    try {
-        stats = fs.statSync(absolute);
-    } catch {
-        throw new InputError(loc('InputRootFolderNotFound', folder));
-    }
-    if (!stats.isDirectory()) {
-        throw new InputError(loc('InputRootFolderNotFolder', folder));
-    }
-    return absolute;
+/** One pattern a line; a line that starts with # is a comment. */
+function contents(raw: string, refuse: Refuse): string[] {
+    const lines = raw.split(/\r?\n/).filter((line) => !line.trim().startsWith('#'));
+    const empty = () => refuse('InputContentsEmpty', raw.trim());
+    return matchPatterns(lines, { none: empty, onlyExcludes: empty });
 }
