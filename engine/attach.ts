@@ -3,6 +3,7 @@ import { READ_BUFFER_BYTES } from './files/fileRange';
 import { ReadBufferPool } from './files/readBuffers';
 import { createUploadServices, type NetworkSettings, type UploadServices } from './http/services';
 import { RetryPolicy, systemClock, type RetryNotice } from './http/retryPolicy';
+import { AttachmentDownloads } from './link/attachmentDownloads';
 import type { RunLink } from './link/discussion';
 import { linkAttachments, prepareLinks, type LinkingContext, type LinkOptions, type LinkOutcome, type PreparedLinks, type WorkItemFailure } from './link/linking';
 import { WorkItemsClient, type RunIdentity } from './link/workItems';
@@ -134,13 +135,16 @@ async function withSession<T>(settings: AttachSettings, target: ServerTarget, ne
     const services = createUploadServices(target, settings, network, policy, host.userAgent);
     const failureContext: FailureContext = { identity: target.identity, areaPath: settings.areaPath, attempts: settings.retries + 1, stallTimeoutMs: settings.stallTimeoutMs };
     const describe = (error: unknown, file?: ArtifactFile) => describeFailure(error, file, failureContext, loc);
+    const workItems = new WorkItemsClient(services.apis, target.project, policy, target.collectionUrl);
     const linking: LinkingContext = {
-        workItems: new WorkItemsClient(services.apis, target.project, policy, target.collectionUrl),
+        workItems,
         log,
         loc,
         describe: (error) => describe(error),
         identity: target.identity,
         concurrency: settings.concurrency,
+        // One per run: each claimed attachment is downloaded at most once, whichever proof asks first.
+        downloads: new AttachmentDownloads((id, size) => workItems.attachmentSha256(id, size)),
     };
     try {
         return await work({ services, policy, linking, describe });
