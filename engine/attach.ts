@@ -49,6 +49,11 @@ export interface EngineHost {
     progress(state: ProgressState): void;
     /** As each file is uploaded. */
     uploaded(attachment: UploadedAttachment): void;
+    /**
+     * As each file is found already on the target work items, proven by content, so nothing of it is uploaded: before
+     * the first upload. With `uploaded` and `failed`, every file that was found gets exactly one of the three.
+     */
+    reused(attachment: AttachmentOutput): void;
     /** As each file fails, with the reason in words (also a file that fails before any upload). */
     failed(file: ArtifactFile, reason: string): void;
     /** Names the front door in the User-Agent of every request. */
@@ -95,6 +100,7 @@ export async function attachFiles(files: readonly ArtifactFile[], settings: Atta
         const prepared = wantsLinks(settings) ? await prepareLinks(files, settings, linkOptions(settings), linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : [...files];
         prepared?.notUploaded.forEach(({ file, error }) => host.failed(file, describe(error, file)));
+        reusedAttachments(prepared).forEach((attachment) => host.reused(attachment));
 
         const uploads = withNotUploaded(await uploadFiles(toUpload, settings, services, policy, host, describe), prepared);
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
