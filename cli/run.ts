@@ -98,6 +98,8 @@ async function attach(terminal: Terminal, options: CliOptions, token: ResolvedTo
             terminal.attached(cliAttachment(attachment));
             counter.fileDone();
         },
+        // No line of its own: the engine's note says the file is already attached; the bar counts it done, none of its bytes to send.
+        reused: ({ file }) => counter.fileReused(file),
         failed: (file, reason) => {
             terminal.failed({ path: file.relativePath, reason });
             counter.fileDone();
@@ -202,6 +204,12 @@ class FileCounter {
     fileDone(): void {
         this.done++;
         this.draw();
+    }
+
+    /** Done before any upload, and none of its bytes will be sent (the engine's own total leaves them out too). */
+    fileReused(file: ArtifactFile): void {
+        this.total = Math.max(0, this.total - file.size);
+        this.fileDone();
     }
 
     bytes(sent: number, total: number): void {

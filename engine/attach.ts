@@ -3,6 +3,7 @@ import { READ_BUFFER_BYTES } from './files/fileRange';
 import { ReadBufferPool } from './files/readBuffers';
 import { createUploadServices, type NetworkSettings, type UploadServices } from './http/services';
 import { RetryPolicy, systemClock, type RetryNotice } from './http/retryPolicy';
+import { AttachmentDownloads } from './link/attachmentDownloads';
 import type { RunLink } from './link/discussion';
 import { linkAttachments, prepareLinks, type LinkingContext, type LinkOptions, type LinkOutcome, type PreparedLinks, type WorkItemFailure } from './link/linking';
 import { WorkItemsClient, type RunIdentity } from './link/workItems';
@@ -48,6 +49,11 @@ export interface EngineHost {
     progress(state: ProgressState): void;
     /** As each file is uploaded. */
     uploaded(attachment: UploadedAttachment): void;
+    /**
+     * As each file is found already on the target work items, proven by content, so nothing of it is uploaded: before
+     * the first upload. With `uploaded` and `failed`, every file that was found gets exactly one of the three.
+     */
+    reused(attachment: AttachmentOutput): void;
     /** As each file fails, with the reason in words (also a file that fails before any upload). */
     failed(file: ArtifactFile, reason: string): void;
     /** Names the front door in the User-Agent of every request. */
@@ -94,6 +100,7 @@ export async function attachFiles(files: readonly ArtifactFile[], settings: Atta
         const prepared = wantsLinks(settings) ? await prepareLinks(files, settings, linkOptions(settings), linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : [...files];
         prepared?.notUploaded.forEach(({ file, error }) => host.failed(file, describe(error, file)));
+        reusedAttachments(prepared).forEach((attachment) => host.reused(attachment));
 
         const uploads = withNotUploaded(await uploadFiles(toUpload, settings, services, policy, host, describe), prepared);
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
@@ -134,13 +141,16 @@ async function withSession<T>(settings: AttachSettings, target: ServerTarget, ne
     const services = createUploadServices(target, settings, network, policy, host.userAgent);
     const failureContext: FailureContext = { identity: target.identity, areaPath: settings.areaPath, attempts: settings.retries + 1, stallTimeoutMs: settings.stallTimeoutMs };
     const describe = (error: unknown, file?: ArtifactFile) => describeFailure(error, file, failureContext, loc);
+    const workItems = new WorkItemsClient(services.apis, target.project, policy, target.collectionUrl);
     const linking: LinkingContext = {
-        workItems: new WorkItemsClient(services.apis, target.project, policy, target.collectionUrl),
+        workItems,
         log,
         loc,
         describe: (error) => describe(error),
         identity: target.identity,
         concurrency: settings.concurrency,
+        // One per run: each claimed attachment is downloaded at most once, whichever proof asks first.
+        downloads: new AttachmentDownloads((id, size) => workItems.attachmentSha256(id, size)),
     };
     try {
         return await work({ services, policy, linking, describe });

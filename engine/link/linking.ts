@@ -21,6 +21,7 @@ import { proveOlderVersions, removalsFor, type OlderVersions } from './olderVers
 import { gatherTargets, type TargetSelection } from './targets';
 import type { FailedFile } from '../upload/uploadAll';
 import type { WorkItemsClient } from './workItems';
+import type { AttachmentDownloads } from './attachmentDownloads';
 
 /** A work item (`#123`), or the lookup of the run's work items, that did not get its attachments, and why. */
 export interface WorkItemFailure {
@@ -86,6 +87,8 @@ export interface LinkingContext {
     readonly identity: string;
     /** How many claimed attachments are downloaded and compared at once. */
     readonly concurrency: number;
+    /** The run's downloads of claimed attachments: the reuse proof and the older-version proof download each once between them. */
+    readonly downloads: AttachmentDownloads;
 }
 
 /** How many files a link failure names before it says how many more there are. */
@@ -131,9 +134,8 @@ export async function prepareLinks(files: readonly ArtifactFile[], selection: Ta
     const hashed: HashedFile[] = hashes.flatMap((result) => ('sha256' in result ? [result] : []));
     const unhashed: FailedFile[] = hashes.flatMap((result) => ('sha256' in result ? [] : [result]));
     const items = [...snapshots.values()];
-    const proofContext = { ...context, attachmentSha256: (id: string, size: number) => workItems.attachmentSha256(id, size) };
-    const proven = await proveReuse(hashed, items, proofContext);
-    const olderVersions: OlderVersions = options.replaceOlderVersions ? await proveOlderVersions(hashed, items, proofContext) : new Map();
+    const proven = await proveReuse(hashed, items, context);
+    const olderVersions: OlderVersions = options.replaceOlderVersions ? await proveOlderVersions(hashed, items, context) : new Map();
     const plan = planLinks(hashed, items, proven, (itemId, missing) => removalsFor(olderVersions, itemId, missing).length);
     for (const { id, existing, adding } of plan.overLimit) {
         failures.push({ subject: `#${id}`, workItem: id, reason: loc('WorkItemOverLimit', existing, adding, MAX_ATTACHMENTS_PER_WORK_ITEM) });

@@ -23,7 +23,8 @@ const TASK_MARKER = /\[sha256:([0-9a-f]{64})\]$/;
 export async function proveOlderVersions(files: readonly HashedFile[], items: readonly WorkItemSnapshot[], context: ReuseProofContext): Promise<OlderVersions> {
     const { log, loc } = context;
     const found: OlderVersions = new Map();
-    const downloads = new Map<string, Promise<string | undefined>>();
+    // What each attachment proved here, its failure told once; the download itself is the run's (context.downloads).
+    const verdicts = new Map<string, Promise<string | undefined>>();
     for (const hashed of files) {
         let checked = 0;
         for (const item of items) {
@@ -36,22 +37,26 @@ export async function proveOlderVersions(files: readonly HashedFile[], items: re
                     log.info(loc('OlderVersionNotOurs', hashed.file.name, item.id));
                     continue;
                 }
-                const key = `${relation.attachment.id}/${relation.size}`;
-                let download = downloads.get(key);
-                if (!download) {
-                    if (checked >= MAX_OLDER_VERSION_CHECKS_PER_FILE) {
-                        log.debug(`${hashed.file.relativePath}: ${MAX_OLDER_VERSION_CHECKS_PER_FILE} earlier versions checked, the others are left alone`);
-                        continue;
+                const { id } = relation.attachment;
+                const key = `${id}/${relation.size}`;
+                let verdict = verdicts.get(key);
+                if (!verdict) {
+                    // Only a new download counts against the bound: one the reuse proof already made costs nothing.
+                    if (!context.downloads.has(id, relation.size)) {
+                        if (checked >= MAX_OLDER_VERSION_CHECKS_PER_FILE) {
+                            log.debug(`${hashed.file.relativePath}: ${MAX_OLDER_VERSION_CHECKS_PER_FILE} earlier versions checked, the others are left alone`);
+                            continue;
+                        }
+                        checked++;
                     }
-                    checked++;
                     // A download that fails proves nothing: the relation stays.
-                    download = context.attachmentSha256(relation.attachment.id, relation.size).catch((error: unknown) => {
+                    verdict = context.downloads.sha256(id, relation.size).catch((error: unknown) => {
                         log.info(loc('OlderVersionCheckFailed', hashed.file.name, item.id, context.describe(error)));
                         return undefined;
                     });
-                    downloads.set(key, download);
+                    verdicts.set(key, verdict);
                 }
-                if ((await download) !== claimed) {
+                if ((await verdict) !== claimed) {
                     log.info(loc('OlderVersionNotOurs', hashed.file.name, item.id));
                     continue;
                 }

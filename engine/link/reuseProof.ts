@@ -3,6 +3,7 @@ import { HttpError } from '../http/errors';
 import { formatBytes } from '../text/format';
 import { reuseClaims, type AttachmentRef, type HashedFile, type WorkItemSnapshot } from './linkPlan';
 import type { Localize, TaskLog } from '../text/localize';
+import type { AttachmentDownloads } from './attachmentDownloads';
 
 /**
  * How many claimed attachments one file may cost a download. A re-run normally meets one claim per file (the
@@ -12,8 +13,8 @@ import type { Localize, TaskLog } from '../text/localize';
 export const MAX_DOWNLOADS_PER_FILE = 3;
 
 export interface ReuseProofContext {
-    /** The attachment's SHA-256 when it has exactly that many bytes, else undefined (WorkItemsClient.attachmentSha256). */
-    attachmentSha256(attachmentId: string, expectedSize: number): Promise<string | undefined>;
+    /** The run's downloads of claimed attachments (WorkItemsClient.attachmentSha256), each at most once, shared by both proofs. */
+    readonly downloads: AttachmentDownloads;
     readonly concurrency: number;
     readonly log: TaskLog;
     readonly loc: Localize;
@@ -26,17 +27,8 @@ export interface ReuseProofContext {
  * downloaded and hashed to the same SHA-256. A file without such an attachment is uploaded like any other.
  */
 export async function proveReuse(files: readonly HashedFile[], items: readonly WorkItemSnapshot[], context: ReuseProofContext): Promise<Map<HashedFile, AttachmentRef>> {
-    // Several files (or items) may claim one attachment: it is downloaded once.
-    const downloads = new Map<string, Promise<string | undefined>>();
-    const sha256Of = (id: string, size: number) => {
-        const key = `${id}/${size}`;
-        let download = downloads.get(key);
-        if (!download) {
-            download = context.attachmentSha256(id, size);
-            downloads.set(key, download);
-        }
-        return download;
-    };
+    // Several files (or items) may claim one attachment: it is downloaded once (context.downloads).
+    const sha256Of = (id: string, size: number) => context.downloads.sha256(id, size);
     const pending = files.filter((hashed) => reuseClaims(hashed, items).length > 0);
     const attachments = await mapConcurrently(pending, context.concurrency, (hashed) => provenAttachment(hashed, items, sha256Of, context));
     // In file order, whatever order the downloads finished in.

@@ -3,6 +3,7 @@ import * as sinon from 'sinon';
 import { HttpError } from '../../engine/http/errors';
 import type { ArtifactFile } from '../../engine/find/findArtifacts';
 import type { HashedFile, WorkItemSnapshot } from '../../engine/link/linkPlan';
+import { AttachmentDownloads } from '../../engine/link/attachmentDownloads';
 import { linkAttachments, type LinkingContext, type PreparedLinks } from '../../engine/link/linking';
 import type { WorkItemsClient } from '../../engine/link/workItems';
 
@@ -24,6 +25,7 @@ function context(addAttachments: sinon.SinonStub): LinkingContext {
         describe: (error) => `described ${String(error)}`,
         identity: 'the build identity',
         concurrency: 1,
+        downloads: new AttachmentDownloads(sinon.stub().rejects(new Error('linking downloads nothing'))),
     };
 }
 

@@ -4,6 +4,7 @@ import * as sinon from 'sinon';
 import type { ArtifactFile } from '../../engine/find/findArtifacts';
 import { discussionHtml, MAX_PREVIEWS } from '../../engine/link/discussion';
 import { attachmentIn, relationComment, type AttachedFileRelation, type HashedFile, type WorkItemSnapshot } from '../../engine/link/linkPlan';
+import { AttachmentDownloads } from '../../engine/link/attachmentDownloads';
 import { MAX_OLDER_VERSION_CHECKS_PER_FILE, proveOlderVersions } from '../../engine/link/olderVersions';
 import type { ReuseProofContext } from '../../engine/link/reuseProof';
 
@@ -29,7 +30,8 @@ describe('proveOlderVersions', () => {
     }
 
     function context(sha: (id: string) => Promise<string | undefined>): ReuseProofContext & { attachmentSha256: sinon.SinonStub } {
-        return { attachmentSha256: sinon.stub().callsFake(sha), concurrency: 2, log: { info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy() }, loc, describe: String };
+        const attachmentSha256 = sinon.stub().callsFake(sha);
+        return { attachmentSha256, downloads: new AttachmentDownloads(attachmentSha256), concurrency: 2, log: { info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy() }, loc, describe: String };
     }
 
     it('proves a relation whose task marker matches its downloaded content', async () => {

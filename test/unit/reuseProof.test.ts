@@ -6,6 +6,7 @@ import { sha256OfAttachment, type AttachmentResponse } from '../../engine/link/a
 import { HttpError } from '../../engine/http/errors';
 import type { ArtifactFile } from '../../engine/find/findArtifacts';
 import { attachmentIn, relationComment, type AttachedFileRelation, type HashedFile, type WorkItemSnapshot } from '../../engine/link/linkPlan';
+import { AttachmentDownloads } from '../../engine/link/attachmentDownloads';
 import { MAX_DOWNLOADS_PER_FILE, proveReuse, type ReuseProofContext } from '../../engine/link/reuseProof';
 
 const COLLECTION = 'https://ado.example/org/';
@@ -88,7 +89,7 @@ describe('proveReuse', () => {
             return answer;
         });
         const log = { info: sinon.spy(), warning: sinon.spy(), debug: sinon.spy() };
-        const value: ReuseProofContext = { attachmentSha256, concurrency: 2, log, loc: (key, ...params) => `${key}(${params.join('|')})`, describe: (error) => String(error) };
+        const value: ReuseProofContext = { downloads: new AttachmentDownloads(attachmentSha256), concurrency: 2, log, loc: (key, ...params) => `${key}(${params.join('|')})`, describe: (error) => String(error) };
         return { value, attachmentSha256, log };
     }
 

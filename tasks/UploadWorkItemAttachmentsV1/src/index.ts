@@ -71,6 +71,8 @@ const engineHost: EngineHost = {
     // The URL as the outputs spell it, so that a line of the log can be matched with an entry of AttachmentUrls.
     uploaded: ({ file, uploadType, elapsedMs, url }) =>
         fileLine(loc('FileUploaded', file.relativePath, formatSize(file.size), uploadType, formatDuration(elapsedMs), formatSpeed(file.size, elapsedMs), safeUrl(url))),
+    // Its line (FileAlreadyAttached) is the engine's, logged as the reuse is proven; the percentage counts bytes only.
+    reused: () => undefined,
     // Logged as it happens; the one error issue is the result at the end, which names every failed file again.
     failed: (file, reason) => log.info(loc('FileFailed', file.relativePath, reason)),
     userAgent: 'UploadWorkItemAttachments/1',
