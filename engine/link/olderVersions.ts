@@ -15,7 +15,7 @@ const TASK_MARKER = /\[sha256:([0-9a-f]{64})\]$/;
 
 /**
  * Proves which relations are older versions of the files that this task attached, the same way reuse is proven:
- * same name; a comment that ends with the task's `[sha256:X]` marker for other content than the new file's; one of
+ * same name; a comment that ends with the task's `[sha256:X]` marker for content no file of this run by that name has; one of
  * the collection's attachments; a known `resourceSize`; and downloaded, it has that size and hashes to X. A relation
  * anyone added by hand lacks a marker that matches its content, so it is never removed. (Someone who writes the task's
  * exact marker for the exact content is indistinguishable from the task, and is treated as the task's earlier run.)
@@ -25,13 +25,16 @@ export async function proveOlderVersions(files: readonly HashedFile[], items: re
     const found: OlderVersions = new Map();
     // What each attachment proved here, its failure told once; the download itself is the run's (context.downloads).
     const verdicts = new Map<string, Promise<string | undefined>>();
+    const currentContent = contentByName(files);
     for (const hashed of files) {
         let checked = 0;
         for (const item of items) {
             for (const relation of item.attachedFiles.filter((candidate) => candidate.name === hashed.file.name)) {
                 const claimed = TASK_MARKER.exec(relation.comment ?? '')?.[1];
-                if (claimed === hashed.sha256) {
-                    continue; // The same content: that is reuse, not an older version.
+                if (claimed !== undefined && currentContent.get(hashed.file.name)?.has(claimed)) {
+                    // The content of a file of this run under this name: its own (reuse), or that of a namesake in
+                    // another folder (x64/app.log beside arm64/app.log). A current version, never an older one.
+                    continue;
                 }
                 if (!claimed || !relation.attachment || relation.size === undefined || relation.index === undefined) {
                     log.info(loc('OlderVersionNotOurs', hashed.file.name, item.id));
@@ -67,6 +70,15 @@ export async function proveOlderVersions(files: readonly HashedFile[], items: re
         }
     }
     return found;
+}
+
+/** For each attachment name, the content (SHA-256) of every file of this run that goes by it. */
+function contentByName(files: readonly HashedFile[]): Map<string, Set<string>> {
+    const byName = new Map<string, Set<string>>();
+    for (const { file, sha256 } of files) {
+        byName.set(file.name, (byName.get(file.name) ?? new Set<string>()).add(sha256));
+    }
+    return byName;
 }
 
 /** How many relations the item loses when these files are linked to it. */

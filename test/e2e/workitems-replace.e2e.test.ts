@@ -76,6 +76,29 @@ describe('end to end: replacing older versions (replaceOlderVersions)', function
         assert.match(run.stdout, /nightly\.log on work item #51: an attachment of the same name that this task cannot prove it attached; it is left as it is\./);
     });
 
+    it('never takes the current attachment of a namesake in another folder for an older version', async () => {
+        // x64/app.log is unchanged; arm64/app.log changes. x64's attachment carries the task's marker for other bytes
+        // than arm64's new file, but it is x64's current version, not an older arm64 one.
+        scenario = await Scenario.start({ workItems: [{ id: 52 }] });
+        scenario.artifacts.write('x64/app.log', 'built for x64');
+        scenario.artifacts.write('arm64/app.log', 'built for arm64');
+        const inputs = { contents: '**/app.log', workItemIds: '52', replaceOlderVersions: 'true' };
+        assert.equal((await scenario.run(inputs)).result, 'Succeeded');
+        const x64Before = attachedFiles(scenario, 52).find((relation) => String(relation.attributes.comment).endsWith(`[sha256:${sha256('built for x64')}]`));
+        assert.ok(x64Before, 'x64/app.log linked by the first run');
+
+        scenario.artifacts.write('arm64/app.log', 'built for arm64, again');
+        const second = await scenario.run(inputs);
+
+        assert.equal(second.result, 'Succeeded', second.stdout);
+        const comments = attachedFiles(scenario, 52).map((relation) => String(relation.attributes.comment));
+        assert.equal(comments.length, 2, comments.join('\n'));
+        assert.ok(attachedFiles(scenario, 52).some((relation) => relation.url === x64Before.url), 'x64/app.log keeps its link');
+        assert.ok(comments.some((comment) => comment.endsWith(`[sha256:${sha256('built for arm64, again')}]`)), 'the new arm64/app.log is linked');
+        assert.ok(!comments.some((comment) => comment.endsWith(`[sha256:${sha256('built for arm64')}]`)), 'the old arm64/app.log is replaced');
+        assert.match(second.stdout, /arm64\/app\.log replaces 1 older version\(s\) on work item #52\./);
+    });
+
     it('removes nothing when the new upload fails', async () => {
         scenario = await Scenario.start({ workItems: [{ id: 51 }] });
         scenario.artifacts.write('nightly.log', 'night one');
