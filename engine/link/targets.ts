@@ -1,10 +1,11 @@
 import { HttpError } from '../http/errors';
+import { WHOLE_NUMBER_RULES } from '../inputRules';
 import type { Localize, TaskLog } from '../text/localize';
 import type { WorkItemFailure } from './linking';
 import type { RunIdentity, WorkItemsClient } from './workItems';
 
-/** `maxWorkItems` when the front door gives none. */
-export const DEFAULT_MAX_WORK_ITEMS = 100;
+/** `maxWorkItems` when the front door gives none: the default both front doors apply. */
+export const DEFAULT_MAX_WORK_ITEMS = WHOLE_NUMBER_RULES.maxWorkItems.fallback;
 
 /** What selects the target work items: the named ones, a WIQL query, the run's; at most `maxWorkItems` of them together. */
 export interface TargetSelection {

@@ -14,7 +14,6 @@ import {
     type FolderRefusals,
     type PatternRefusals,
 } from '../../engine/inputRules';
-import { DEFAULT_MAX_WORK_ITEMS } from '../../engine/link/targets';
 import { REPO_ROOT } from '../../scripts/package/project';
 
 /** The refusal the parsers throw, carrying what they handed the front door's message factory. */
@@ -103,9 +102,6 @@ describe('input rules: the table both front doors share', () => {
         });
     }
 
-    it("gives the engine's own default of maxWorkItems", () => {
-        assert.equal(DEFAULT_MAX_WORK_ITEMS, WHOLE_NUMBER_RULES.maxWorkItems.fallback);
-    });
 });
 
 describe('input rules: parseWholeNumber', () => {
