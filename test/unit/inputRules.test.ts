@@ -101,7 +101,6 @@ describe('input rules: the table both front doors share', () => {
             assert.equal(taskInput(input).defaultValue, rule.fallback);
         });
     }
-
 });
 
 describe('input rules: parseWholeNumber', () => {
