@@ -1,6 +1,6 @@
 import { attachFiles, planAttachments, type AttachOutcome, type AttachSettings, type AttachmentOutput, type EngineHost } from '../engine/attach';
 import { compareOrdinal, describeFindNotice, findArtifacts, type ArtifactFile } from '../engine/find/findArtifacts';
-import type { WorkItemFailure } from '../engine/link/linking';
+import type { RunFailure } from '../engine/outcomeFailures';
 import type { ServerTarget } from '../engine/target';
 import { safeUrl } from '../engine/text/safeText';
 import { cliLoc } from './messages';
@@ -108,10 +108,7 @@ async function attach(terminal: Terminal, options: CliOptions, token: ResolvedTo
     };
     if (options.dryRun) {
         const plan = await planAttachments(files, attachSettings(options), target, network, host);
-        const failures = [
-            ...plan.failed.map(({ file, error }) => ({ path: file.relativePath, reason: plan.describe(error, file) })),
-            ...plan.workItemFailures.flatMap(workItemFailures),
-        ];
+        const failures = plan.failures.flatMap(cliFailures);
         failures.forEach((failure) => terminal.failed(failure));
         terminal.dryRun({
             files: plan.files.map(({ file, uploadType }) => ({ path: file.relativePath, size: file.size, uploadType })),
@@ -157,26 +154,22 @@ function noFiles(terminal: Terminal, options: CliOptions): number {
 }
 
 /** The outcome as the command prints it: attachments in path order, then every failure with its words. */
-function cliReport({ attachments, uploads, links, describe }: AttachOutcome): CliReport {
-    const failed: CliFailure[] = [
-        ...uploads.failed.map(({ file, error }) => ({ path: file.relativePath, reason: describe(error, file) })),
-        ...uploads.notStarted.map((file) => ({ path: file.relativePath, reason: cliLoc('FileNotStarted', file.relativePath) })),
-        ...(links?.failures ?? []).flatMap(workItemFailures),
-    ];
+function cliReport({ attachments, links, failures }: AttachOutcome): CliReport {
     return {
         attachments: [...attachments].sort((a, b) => compareOrdinal(a.file.relativePath, b.file.relativePath)).map(cliAttachment),
         linkedWorkItems: links?.linked ?? [],
-        failed,
+        failed: failures.flatMap(cliFailures),
     };
 }
 
-/** A work item that did not get its attachments: one entry per file it did not get, or one for the item. */
-function workItemFailures(failure: WorkItemFailure): CliFailure[] {
-    const { workItem, paths, subject, reason } = failure;
-    if (workItem === undefined) {
-        // The lookup of the run's work items: no item, no file.
+/** A failure as the command prints it; a work item's failed link is one entry per file it did not get. */
+function cliFailures(failure: RunFailure): CliFailure[] {
+    const { subject, reason } = failure;
+    if (failure.kind !== 'workItem' || failure.workItem === undefined) {
+        // A file, or the lookup of the run's work items: no item, and the subject stands where a file's path would.
         return [{ path: subject, reason }];
     }
+    const { workItem, paths } = failure;
     return paths && paths.length > 0 ? paths.map((path) => ({ workItem, path, reason })) : [{ workItem, reason }];
 }
 

@@ -5,8 +5,9 @@ import { createUploadServices, type NetworkSettings, type UploadServices } from 
 import { RetryPolicy, systemClock, type RetryNotice } from './http/retryPolicy';
 import { AttachmentDownloads } from './link/attachmentDownloads';
 import type { RunLink } from './link/discussion';
-import { linkAttachments, prepareLinks, type LinkingContext, type LinkOptions, type LinkOutcome, type PreparedLinks, type WorkItemFailure } from './link/linking';
+import { linkAttachments, prepareLinks, type LinkingContext, type LinkOptions, type LinkOutcome, type PreparedLinks } from './link/linking';
 import { WorkItemsClient, type RunIdentity } from './link/workItems';
+import { listFailures, type RunFailure } from './outcomeFailures';
 import type { TransferSettings } from './settings';
 import type { ServerTarget } from './target';
 import { describeFailure, stopsEverything, type FailureContext } from './text/failures';
@@ -69,8 +70,8 @@ export interface AttachOutcome {
     readonly links?: LinkOutcome;
     /** How many failed attempts of a request were tried again, over the whole run. */
     readonly retries: number;
-    /** Says what went wrong with a file (or, without one, a request) and what to do about it. */
-    describe(error: unknown, file?: ArtifactFile): string;
+    /** Every failed or never started file and every work item that did not get its attachments, in words, in the order to report them. */
+    readonly failures: RunFailure[];
 }
 
 export interface PlannedFile {
@@ -80,13 +81,13 @@ export interface PlannedFile {
 
 export interface AttachPlan {
     readonly files: PlannedFile[];
-    /** Files that would fail before any upload: unreadable while hashed, or refused by every work item. */
-    readonly failed: UploadOutcome<never>['failed'];
     /** The work items that would get the attachments. */
     readonly workItems: number[];
-    /** Work items that could not be read, or would refuse the attachments. */
-    readonly workItemFailures: WorkItemFailure[];
-    describe(error: unknown, file?: ArtifactFile): string;
+    /**
+     * In words, in the order to report them: files that would fail before any upload (unreadable while hashed, or
+     * refused by every work item), then work items that could not be read or would refuse the attachments.
+     */
+    readonly failures: RunFailure[];
 }
 
 /**
@@ -106,7 +107,8 @@ export async function attachFiles(files: readonly ArtifactFile[], settings: Atta
         const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
         const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
         const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment, linking, linkOptions(settings)) : undefined;
-        return { uploads, attachments, links, retries: policy.retryCount, describe };
+        const failures = listFailures({ failed: uploads.failed, notStarted: uploads.notStarted, workItemFailures: links?.failures ?? [] }, describe, host.loc);
+        return { uploads, attachments, links, retries: policy.retryCount, failures };
     });
 }
 
@@ -115,7 +117,7 @@ export async function planAttachments(files: readonly ArtifactFile[], settings: 
     return withSession(settings, target, network, host, async ({ linking, describe }) => {
         const method = (file: ArtifactFile) => chooseUploadMethod(file.size, settings.uploadType, settings.chunkSizeBytes);
         if (!wantsLinks(settings)) {
-            return { files: files.map((file) => ({ file, uploadType: method(file) })), failed: [], workItems: [], workItemFailures: [], describe };
+            return { files: files.map((file) => ({ file, uploadType: method(file) })), workItems: [], failures: [] };
         }
         const prepared = await prepareLinks(files, settings, linkOptions(settings), linking);
         const reused = new Set([...prepared.plan.reused.keys()].map((hashed) => hashed.file));
@@ -123,7 +125,8 @@ export async function planAttachments(files: readonly ArtifactFile[], settings: 
         const planned = files
             .filter((file) => reused.has(file) || uploaded.has(file))
             .map((file) => ({ file, uploadType: reused.has(file) ? ('reused' as const) : method(file) }));
-        return { files: planned, failed: prepared.notUploaded, workItems: [...prepared.plan.missingByItem.keys()], workItemFailures: prepared.failures, describe };
+        const failures = listFailures({ failed: prepared.notUploaded, notStarted: [], workItemFailures: prepared.failures }, describe, host.loc);
+        return { files: planned, workItems: [...prepared.plan.missingByItem.keys()], failures };
     });
 }
 

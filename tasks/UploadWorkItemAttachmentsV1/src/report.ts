@@ -1,5 +1,6 @@
 import type { AttachOutcome } from '../../../engine/attach';
 import type { ArtifactFile } from '../../../engine/find/findArtifacts';
+import type { RunFailure } from '../../../engine/outcomeFailures';
 import { loc, log, setResult, uploadSummary } from './agent';
 import type { TaskSettings } from './inputs';
 import { summaryMarkdown, type SummaryRow } from './summary';
@@ -17,32 +18,39 @@ export function reportNoFiles(settings: TaskSettings): void {
     setResult('Succeeded', [message]);
 }
 
-export function reportOutcome({ uploads, links, describe }: AttachOutcome, total: number): void {
-    const workItemFailures = links?.failures ?? [];
-    const problems = [
-        ...uploads.failed.map(({ file, error }) => loc('FileFailed', file.relativePath, describe(error, file))),
-        ...uploads.notStarted.map((file) => loc('FileNotStarted', file.relativePath)),
-        ...workItemFailures.map(({ subject, reason }) => loc('WorkItemFailed', subject, reason)),
-    ];
-    if (problems.length === 0) {
+export function reportOutcome({ failures }: AttachOutcome, total: number): void {
+    if (failures.length === 0) {
         setResult('Succeeded', [loc('AllUploaded', total)]);
         return;
     }
-    const filesFailed = uploads.failed.length + uploads.notStarted.length;
-    const heading = workItemFailures.length === 0 ? loc('SomeFilesFailed', filesFailed, total) : loc('SomeFailed', filesFailed, total, workItemFailures.length);
+    const workItemsFailed = failures.filter((failure) => failure.kind === 'workItem').length;
+    const filesFailed = failures.length - workItemsFailed;
+    const heading = workItemsFailed === 0 ? loc('SomeFilesFailed', filesFailed, total) : loc('SomeFailed', filesFailed, total, workItemsFailed);
     // One failure a line: each line is made safe on its own, the line breaks between them are meant.
-    setResult('Failed', [heading, ...problems]);
+    setResult('Failed', [heading, ...failures.map(resultLine)]);
+}
+
+/** A failure as a line of the task's result; the sentence of a file never started names the file itself. */
+function resultLine(failure: RunFailure): string {
+    switch (failure.kind) {
+        case 'fileFailed':
+            return loc('FileFailed', failure.subject, failure.reason);
+        case 'fileNotStarted':
+            return failure.reason;
+        case 'workItem':
+            return loc('WorkItemFailed', failure.subject, failure.reason);
+    }
 }
 
 /** A markdown page on the run's summary tab: what each file became and where it is attached (linked in `collectionUrl`). */
-export function publishSummary(files: readonly ArtifactFile[], { uploads, attachments, links, describe }: AttachOutcome, collectionUrl: string): void {
+export function publishSummary(files: readonly ArtifactFile[], { attachments, links, failures }: AttachOutcome, collectionUrl: string): void {
     const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
-    const failureOf = new Map(uploads.failed.map((failed) => [failed.file, failed]));
+    const reasonOf = new Map(failures.filter((failure) => failure.kind === 'fileFailed').map((failure) => [failure.file, failure.reason]));
     const rows: SummaryRow[] = files.map((file) => {
         const attachment = attachmentOf.get(file);
-        const failure = failureOf.get(file);
-        const status = attachment?.uploadType ?? (failure ? describe(failure.error, file) : loc('SummaryNotStarted'));
+        const status = attachment?.uploadType ?? reasonOf.get(file) ?? loc('SummaryNotStarted');
         return { file, status, url: attachment?.url, workItems: links?.itemsByFile.get(file) ?? [] };
     });
-    uploadSummary(summaryMarkdown(rows, links?.failures ?? [], loc, collectionUrl, links?.replaced ?? []));
+    const workItemFailures = failures.filter((failure) => failure.kind === 'workItem');
+    uploadSummary(summaryMarkdown(rows, workItemFailures, loc, collectionUrl, links?.replaced ?? []));
 }
