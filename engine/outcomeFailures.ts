@@ -10,10 +10,7 @@ import type { FailedFile } from './upload/uploadAll';
 export type RunFailure =
     /** A file that failed: its upload, or before it (unreadable while hashed, refused by every work item). */
     | { readonly kind: 'fileFailed'; readonly subject: string; readonly file: ArtifactFile; readonly reason: string }
-    /**
-     * A file never started, because an earlier failure would have failed it the same way. Its reason is the whole
-     * sentence, which names the file itself (as the task's result has always said it).
-     */
+    /** A file never started, because an earlier failure would have failed it the same way. */
     | { readonly kind: 'fileNotStarted'; readonly subject: string; readonly file: ArtifactFile; readonly reason: string }
     /** A work item (`#12`) that did not get its attachments, or the lookup of the run's work items (no `workItem`). */
     | ({ readonly kind: 'workItem' } & WorkItemFailure);
@@ -34,7 +31,7 @@ export function listFailures(
 ): RunFailure[] {
     return [
         ...failed.map(({ file, error }): RunFailure => ({ kind: 'fileFailed', subject: file.relativePath, file, reason: describe(error, file) })),
-        ...notStarted.map((file): RunFailure => ({ kind: 'fileNotStarted', subject: file.relativePath, file, reason: loc('FileNotStarted', file.relativePath) })),
+        ...notStarted.map((file): RunFailure => ({ kind: 'fileNotStarted', subject: file.relativePath, file, reason: loc('FileNotStarted') })),
         ...workItemFailures.map((failure): RunFailure => ({ kind: 'workItem', ...failure })),
     ];
 }

@@ -230,9 +230,15 @@ async function linkToWorkItem(
             return { item, replaced: [] };
         }
         const current = item;
+        // A relation two namesakes could replace (x64/app.log and arm64/app.log, both changed) goes once, with the
+        // first: the PATCH removes each index once, since a second removal of an index would take the relation after it.
+        const taken = new Set<number>();
         const removals = missing.map((hashed) => {
             const provenIds = new Set(removalsFor(options.olderVersions, current.id, [hashed]).map((relation) => relation.attachment?.id));
-            const indexes = current.attachedFiles.filter((relation) => relation.attachment && provenIds.has(relation.attachment.id) && relation.index !== undefined).map((relation) => relation.index as number);
+            const indexes = current.attachedFiles
+                .filter((relation) => relation.attachment && provenIds.has(relation.attachment.id) && relation.index !== undefined && !taken.has(relation.index))
+                .map((relation) => relation.index as number);
+            indexes.forEach((index) => taken.add(index));
             return { file: hashed.file, indexes };
         });
         const removeIndexes = removals.flatMap(({ indexes }) => indexes);

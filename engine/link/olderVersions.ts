@@ -81,8 +81,8 @@ function contentByName(files: readonly HashedFile[]): Map<string, Set<string>> {
     return byName;
 }
 
-/** How many relations the item loses when these files are linked to it. */
+/** The relations the item loses when these files are linked to it, each once (namesakes may prove the same one). */
 export function removalsFor(olderVersions: OlderVersions, itemId: number, files: readonly HashedFile[]): AttachedFileRelation[] {
     const byFile = olderVersions.get(itemId);
-    return byFile ? files.flatMap((hashed) => byFile.get(hashed) ?? []) : [];
+    return byFile ? [...new Set(files.flatMap((hashed) => byFile.get(hashed) ?? []))] : [];
 }

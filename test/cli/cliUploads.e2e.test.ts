@@ -161,6 +161,24 @@ describe('ado-attach: the packed command line against the emulator', function ()
         assert.match(result.stderr, /^error: drop\/notes\.txt: the server rejected the upload \(HTTP 400\)/m);
     });
 
+    it('names each file not attempted after a refused token once, in its line and in the document', async () => {
+        const server = await start(PAT);
+        const page = '<!DOCTYPE html><html><head><title>Sign In</title></head><body>Sign in to your account</body></html>';
+        server.addFault({ method: 'POST', path: '/_apis/wit/attachments', action: { kind: 'status', status: 203, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: page } });
+
+        const result = await run(['--org', server.collectionUrl, '--json', '--quiet', '--concurrency', '1', 'drop/**'], { AZURE_DEVOPS_EXT_PAT: PAT });
+
+        assert.equal(result.exitCode, 1, result.stderr);
+        const document = JSON.parse(result.stdout) as Document;
+        const notAttempted = 'not attempted, because an earlier failure would have failed it the same way.';
+        assert.deepEqual(
+            document.failed.filter((failure) => failure.reason === notAttempted).map((failure) => failure.path),
+            ['drop/empty.log', 'drop/notes.txt'],
+        );
+        assert.match(result.stderr, /^failed: drop\/notes\.txt: not attempted, because/m);
+        assert.doesNotMatch(result.stderr, /notes\.txt: drop\/notes\.txt/);
+    });
+
     it('exits 1 in a dry run that names a work item the server does not have', async () => {
         const server = await start(PAT);
 

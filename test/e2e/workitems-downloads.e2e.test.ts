@@ -17,9 +17,9 @@ describe('end to end: each claimed attachment is downloaded once per run', funct
         await scenario?.stop();
     });
 
-    it('downloads an attachment once although it is proven both for reuse and as a candidate older version', async () => {
-        // Two files of one name in two folders: on a re-run, each one's attachment is a reuse claim for itself and,
-        // with another marker than the other file's, a candidate older version of the other file.
+    it('downloads each attachment once on a re-run of namesakes with replaceOlderVersions, and removes nothing', async () => {
+        // Two files of one name in two folders: on a re-run, each one's attachment is a reuse claim for itself, and the
+        // current version of its namesake, never an older one (before, each was downloaded for both proofs).
         scenario = await Scenario.start({ workItems: [{ id: 81 }] });
         scenario.artifacts.write('x64/app.log', 'built for x64');
         scenario.artifacts.write('arm64/app.log', 'built for arm64');

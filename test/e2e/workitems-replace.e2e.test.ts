@@ -99,6 +99,33 @@ describe('end to end: replacing older versions (replaceOlderVersions)', function
         assert.match(second.stdout, /arm64\/app\.log replaces 1 older version\(s\) on work item #52\./);
     });
 
+    it('removes and counts each older version once when namesakes in two folders both change, and nothing after them', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 53 }] });
+        scenario.artifacts.write('x64/app.log', 'built for x64');
+        scenario.artifacts.write('arm64/app.log', 'built for arm64');
+        scenario.artifacts.write('zz-notes.txt', 'someone else\'s notes');
+        assert.equal((await scenario.run({ contents: '**/app.log', workItemIds: '53' })).result, 'Succeeded');
+        // Linked after the two: removing an index twice would take this one.
+        assert.equal((await scenario.run({ contents: 'zz-notes.txt', workItemIds: '53' })).result, 'Succeeded');
+
+        scenario.artifacts.write('x64/app.log', 'built for x64, again');
+        scenario.artifacts.write('arm64/app.log', 'built for arm64, again');
+        const second = await scenario.run({ contents: '**/app.log', workItemIds: '53', replaceOlderVersions: 'true' });
+
+        assert.equal(second.result, 'Succeeded', second.stdout);
+        const comments = attachedFiles(scenario, 53).map((relation) => String(relation.attributes.comment));
+        const markers = ['built for x64, again', 'built for arm64, again', 'someone else\'s notes'].map((text) => `[sha256:${sha256(text)}]`);
+        assert.deepEqual(
+            markers.map((marker) => comments.filter((comment) => comment.endsWith(marker)).length),
+            [1, 1, 1],
+            comments.join('\n'),
+        );
+        assert.equal(comments.length, 3, comments.join('\n'));
+        // The log counts each removed relation once, whichever namesake it is told under.
+        const counted = [...second.stdout.matchAll(/replaces (\d+) older version\(s\) on work item #53/g)].reduce((sum, match) => sum + Number(match[1]), 0);
+        assert.equal(counted, 2, second.stdout);
+    });
+
     it('removes nothing when the new upload fails', async () => {
         scenario = await Scenario.start({ workItems: [{ id: 51 }] });
         scenario.artifacts.write('nightly.log', 'night one');

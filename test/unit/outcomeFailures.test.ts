@@ -39,8 +39,8 @@ describe('listFailures', () => {
         assert.deepEqual(failures, [
             { kind: 'fileFailed', subject: 'drop/b.bin', file: b, reason: 'described locked for drop/b.bin' },
             { kind: 'fileFailed', subject: 'drop/a.bin', file: a, reason: 'described refused for drop/a.bin' },
-            { kind: 'fileNotStarted', subject: 'drop/d.bin', file: d, reason: 'FileNotStarted(drop/d.bin)' },
-            { kind: 'fileNotStarted', subject: 'drop/c.bin', file: c, reason: 'FileNotStarted(drop/c.bin)' },
+            { kind: 'fileNotStarted', subject: 'drop/d.bin', file: d, reason: 'FileNotStarted()' },
+            { kind: 'fileNotStarted', subject: 'drop/c.bin', file: c, reason: 'FileNotStarted()' },
             { kind: 'workItem', subject: 'the build', reason: 'lookup failed' },
             { kind: 'workItem', subject: '#12', workItem: 12, paths: ['drop/a.bin', 'drop/c.bin'], reason: 'link failed' },
             { kind: 'workItem', subject: '#404', workItem: 404, reason: 'not found' },
@@ -62,7 +62,7 @@ describe('listFailures', () => {
             failures.map(({ kind, subject, reason }) => ({ kind, subject, reason })),
             [
                 { kind: 'fileFailed', subject: 'notes.txt', reason: 'the server rejected the upload (HTTP 400): TF400898: An Internal Error Occurred.' },
-                { kind: 'fileNotStarted', subject: 'later.txt', reason: 'later.txt: not attempted, because an earlier failure would have failed it the same way.' },
+                { kind: 'fileNotStarted', subject: 'later.txt', reason: 'not attempted, because an earlier failure would have failed it the same way.' },
             ],
         );
     });

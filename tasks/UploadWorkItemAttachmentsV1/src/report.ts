@@ -30,13 +30,12 @@ export function reportOutcome({ failures }: AttachOutcome, total: number): void 
     setResult('Failed', [heading, ...failures.map(resultLine)]);
 }
 
-/** A failure as a line of the task's result; the sentence of a file never started names the file itself. */
+/** A failure as a line of the task's result: what failed, then why. */
 function resultLine(failure: RunFailure): string {
     switch (failure.kind) {
         case 'fileFailed':
-            return loc('FileFailed', failure.subject, failure.reason);
         case 'fileNotStarted':
-            return failure.reason;
+            return loc('FileFailed', failure.subject, failure.reason);
         case 'workItem':
             return loc('WorkItemFailed', failure.subject, failure.reason);
     }
