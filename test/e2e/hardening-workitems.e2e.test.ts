@@ -1,14 +1,10 @@
 import * as assert from 'assert/strict';
 import { AzureDevOpsEmulator, type AttachedFileSeed } from '../emulator';
 import { binaryContent, sha256 } from './fixtures';
-import { PROJECT, Scenario, TOKEN, attachmentsOutput, summaryOf } from './harness';
+import { attachedFiles, attachmentsOutput, PROJECT, Scenario, summaryOf, TOKEN } from './harness';
 
 const MiB = 1024 * 1024;
 const OURS = 'our build log: 42 tests passed\n';
-
-function attachedFiles(scenario: Scenario, id: number) {
-    return (scenario.emulator.workItem(id)?.relations ?? []).filter((relation) => relation.rel === 'AttachedFile');
-}
 
 /** The id at the end of an attachment URL or request path. */
 function attachmentId(urlOrPath: string): string {

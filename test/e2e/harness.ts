@@ -58,6 +58,16 @@ export class Scenario {
     }
 }
 
+/** The attachment relations a work item of the emulator holds now. */
+export function attachedFiles(scenario: Scenario, id: number) {
+    return (scenario.emulator.workItem(id)?.relations ?? []).filter((relation) => relation.rel === 'AttachedFile');
+}
+
+/** The id at the end of an attachment's URL. */
+export function attachmentIdOf(url: string): string {
+    return new URL(url).pathname.split('/').pop() ?? '';
+}
+
 export function attachmentsOutput(run: TaskRun): UploadedEntry[] {
     return JSON.parse(run.outputs.Attachments ?? 'null') as UploadedEntry[];
 }

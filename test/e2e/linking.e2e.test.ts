@@ -1,12 +1,8 @@
 import * as assert from 'assert/strict';
 import { binaryContent, sha256 } from './fixtures';
-import { Scenario, attachmentsOutput, summaryCommand, summaryOf } from './harness';
+import { attachedFiles, attachmentsOutput, Scenario, summaryCommand, summaryOf } from './harness';
 
 const MiB = 1024 * 1024;
-
-function attachedFiles(scenario: Scenario, id: number) {
-    return (scenario.emulator.workItem(id)?.relations ?? []).filter((relation) => relation.rel === 'AttachedFile');
-}
 
 function patches(scenario: Scenario, id?: number) {
     return scenario.emulator.requests.filter((request) => request.method === 'PATCH' && (id === undefined || new RegExp(`/workitems/${id}$`, 'i').test(request.path)));

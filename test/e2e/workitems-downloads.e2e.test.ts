@@ -1,13 +1,5 @@
 import * as assert from 'assert/strict';
-import { Scenario } from './harness';
-
-function attachedFiles(scenario: Scenario, id: number) {
-    return (scenario.emulator.workItem(id)?.relations ?? []).filter((relation) => relation.rel === 'AttachedFile');
-}
-
-function attachmentIdOf(url: string): string {
-    return new URL(url).pathname.split('/').pop() ?? '';
-}
+import { attachedFiles, attachmentIdOf, Scenario } from './harness';
 
 describe('end to end: each claimed attachment is downloaded once per run', function () {
     this.timeout(60_000);

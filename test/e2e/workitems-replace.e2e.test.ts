@@ -1,14 +1,6 @@
 import * as assert from 'assert/strict';
 import { sha256 } from './fixtures';
-import { Scenario, summaryOf } from './harness';
-
-function attachedFiles(scenario: Scenario, id: number) {
-    return (scenario.emulator.workItem(id)?.relations ?? []).filter((relation) => relation.rel === 'AttachedFile');
-}
-
-function attachmentIdOf(url: string): string {
-    return new URL(url).pathname.split('/').pop() ?? '';
-}
+import { attachedFiles, attachmentIdOf, Scenario, summaryOf } from './harness';
 
 function patches(scenario: Scenario, from = 0) {
     return scenario.emulator.requests.slice(from).filter((request) => request.method === 'PATCH');
