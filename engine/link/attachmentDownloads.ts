@@ -2,10 +2,9 @@
 export type AttachmentDownload = (attachmentId: string, expectedSize: number) => Promise<string | undefined>;
 
 /**
- * What each claimed attachment was found to hold, downloaded at most once per run: the reuse proof and the proof of
- * older versions ask about the same attachments (one file's attachment is a candidate older version of another file
- * of that name), and every file or work item that claims one attachment asks again. One per run, made by the run's
- * flow and handed to both proofs. A failed download stays failed for the run: it was already retried like any request.
+ * What each claimed attachment was found to hold, downloaded at most once per run: every file or work item that
+ * claims one attachment asks again, and the reuse proof and the proof of older versions share the answers. One per
+ * run, made by the run's flow and handed to both proofs. A failed download stays failed for the run: it was already retried like any request.
  */
 export class AttachmentDownloads {
     private readonly results = new Map<string, Promise<string | undefined>>();
