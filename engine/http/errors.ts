@@ -100,6 +100,14 @@ export class ChunkStateMismatchError extends Error {
     }
 }
 
+/**
+ * The server refused this request as such (a 4xx), with words of its own worth showing: not a refused token (401),
+ * whose words are the same for every request and which the shared failure text explains.
+ */
+export function isRequestRefusal(error: unknown): error is HttpError {
+    return error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 401;
+}
+
 /** A chunk refused for where it stands (its offset, a complete attachment, one still being received), not for its size or rights. */
 export function isChunkRefusal(error: unknown): boolean {
     return error instanceof HttpError && (error.status === 400 || error.status === 409) && error.tfCode !== 'TF237082';

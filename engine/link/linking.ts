@@ -1,6 +1,6 @@
 import { mapConcurrently } from '../concurrently';
 import { sha256OfFile } from '../files/contentHash';
-import { HttpError } from '../http/errors';
+import { HttpError, isRequestRefusal } from '../http/errors';
 import type { ArtifactFile } from '../find/findArtifacts';
 import {
     MAX_ATTACHMENTS_PER_WORK_ITEM,
@@ -283,7 +283,7 @@ function describeLinkFailure(error: unknown, id: number, context: LinkingContext
     const names = fileNames(error.files, loc);
     const cause = error.cause;
     // 401/203 (the token) and 3xx (a redirect) read the same for every request: the shared words say what to do.
-    if (cause instanceof HttpError && cause.status >= 400 && cause.status < 500 && cause.status !== 401) {
+    if (isRequestRefusal(cause)) {
         return cause.status === 403
             ? loc('LinkDenied', id, names, context.identity, cause.serverMessage)
             : loc('LinkRejected', names, id, cause.status, cause.serverMessage);

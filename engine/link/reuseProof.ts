@@ -1,5 +1,5 @@
 import { mapConcurrently } from '../concurrently';
-import { HttpError } from '../http/errors';
+import { isRequestRefusal } from '../http/errors';
 import { formatBytes } from '../text/format';
 import { reuseClaims, type AttachmentRef, type HashedFile, type WorkItemSnapshot } from './linkPlan';
 import type { Localize, TaskLog } from '../text/localize';
@@ -70,9 +70,8 @@ async function provenAttachment(
             sha256 = await sha256Of(attachment.id, file.size);
         } catch (error) {
             // A 404 or 403 here is about this download (the attachment is gone, or not the identity's to read), not an upload.
-            const refused = error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 401;
             log.info(
-                refused
+                isRequestRefusal(error)
                     ? loc('ReuseCheckRefused', file.relativePath, workItemId, error.status, error.serverMessage)
                     : loc('ReuseCheckFailed', file.relativePath, workItemId, context.describe(error)),
             );

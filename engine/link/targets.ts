@@ -1,4 +1,4 @@
-import { HttpError } from '../http/errors';
+import { isRequestRefusal } from '../http/errors';
 import { WHOLE_NUMBER_RULES } from '../inputRules';
 import type { Localize, TaskLog } from '../text/localize';
 import type { WorkItemFailure } from './linking';
@@ -88,8 +88,7 @@ export async function gatherTargets(selection: TargetSelection, context: Targets
 
 /** The server's words when it refused the query (a 4xx), else what went wrong; with the query's first line either way. */
 function describeQueryFailure(error: unknown, query: string, context: TargetsContext): string {
-    const refused = error instanceof HttpError && error.status >= 400 && error.status < 500 && error.status !== 401;
-    return refused ? context.loc('QueryRejected', error.serverMessage, firstLine(query)) : context.loc('QueryFailed', context.describe(error), firstLine(query));
+    return isRequestRefusal(error) ? context.loc('QueryRejected', error.serverMessage, firstLine(query)) : context.loc('QueryFailed', context.describe(error), firstLine(query));
 }
 
 function firstLine(query: string): string {
