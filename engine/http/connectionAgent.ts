@@ -45,55 +45,80 @@ export function createConnectionAgent(secure: boolean, settings: ConnectionSetti
     return secure ? new WatchedHttpsAgent(settings) : new WatchedHttpAgent(settings);
 }
 
-class WatchedHttpAgent extends http.Agent {
+/**
+ * What both agents add to Node's: connections established under a deadline (and closed with the agent while still
+ * being established), and every request watched by one watchdog, stopped with the agent.
+ */
+class AgentWatch {
     private readonly pending = new Set<{ destroy(): void }>();
     private readonly watchdog: RequestWatchdog;
 
-    constructor(private readonly settings: ConnectionSettings) {
-        super({ keepAlive: true });
+    constructor(
+        private readonly secure: boolean,
+        private readonly settings: ConnectionSettings,
+    ) {
         this.watchdog = new RequestWatchdog(settings.stallTimeoutMs);
     }
 
-    override createConnection(options: http.ClientRequestArgs, created?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
-        establish(false, options, this.settings, this.pending, created as Created);
+    /** Node's createConnection: the socket comes later, through `created`, once it can carry a request. */
+    connect(options: http.ClientRequestArgs, created: Created): undefined {
+        establish(this.secure, options, this.settings, this.pending, created);
         return undefined;
     }
 
-    addRequest(request: http.ClientRequest, options: unknown): void {
+    watch(request: http.ClientRequest): void {
         this.watchdog.watch(request);
+    }
+
+    stop(): void {
+        this.pending.forEach((connection) => connection.destroy());
+        this.watchdog.stop();
+    }
+}
+
+class WatchedHttpAgent extends http.Agent {
+    private readonly watched: AgentWatch;
+
+    constructor(settings: ConnectionSettings) {
+        super({ keepAlive: true });
+        this.watched = new AgentWatch(false, settings);
+    }
+
+    override createConnection(options: http.ClientRequestArgs, created?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
+        return this.watched.connect(options, created as Created);
+    }
+
+    addRequest(request: http.ClientRequest, options: unknown): void {
+        this.watched.watch(request);
         (http.Agent.prototype as unknown as AddRequest).addRequest.call(this, request, options);
     }
 
     override destroy(): void {
-        this.pending.forEach((connection) => connection.destroy());
-        this.watchdog.stop();
+        this.watched.stop();
         super.destroy();
     }
 }
 
 class WatchedHttpsAgent extends https.Agent {
-    private readonly pending = new Set<{ destroy(): void }>();
-    private readonly watchdog: RequestWatchdog;
+    private readonly watched: AgentWatch;
 
-    constructor(private readonly settings: ConnectionSettings) {
+    constructor(settings: ConnectionSettings) {
         const { ca, cert, key, passphrase, rejectUnauthorized } = settings.tls;
         super({ keepAlive: true, ca: ca as string[] | undefined, cert, key, passphrase, rejectUnauthorized });
-        this.watchdog = new RequestWatchdog(settings.stallTimeoutMs);
+        this.watched = new AgentWatch(true, settings);
     }
 
     override createConnection(options: http.ClientRequestArgs, created?: (error: Error | null, socket: Duplex) => void): Duplex | undefined {
-        establish(true, options, this.settings, this.pending, created as Created);
-        return undefined;
+        return this.watched.connect(options, created as Created);
     }
 
     addRequest(request: http.ClientRequest, options: unknown): void {
-        this.watchdog.watch(request);
+        this.watched.watch(request);
         (https.Agent.prototype as unknown as AddRequest).addRequest.call(this, request, options);
     }
 
     override destroy(): void {
-        this.pending.forEach((connection) => connection.destroy());
-        this.watchdog.stop();
+        this.watched.stop();
         super.destroy();
     }
 }
