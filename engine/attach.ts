@@ -101,10 +101,11 @@ export async function attachFiles(files: readonly ArtifactFile[], settings: Atta
         const prepared = wantsLinks(settings) ? await prepareLinks(files, settings, linkOptions(settings), linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : [...files];
         prepared?.notUploaded.forEach(({ file, error }) => host.failed(file, describe(error, file)));
-        reusedAttachments(prepared).forEach((attachment) => host.reused(attachment));
+        const reused = reusedAttachments(prepared);
+        reused.forEach((attachment) => host.reused(attachment));
 
         const uploads = withNotUploaded(await uploadFiles(toUpload, settings, services, policy, host, describe), prepared);
-        const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reusedAttachments(prepared)];
+        const attachments: AttachmentOutput[] = [...uploads.uploaded, ...reused];
         const attachmentOf = new Map(attachments.map((attachment) => [attachment.file, attachment]));
         const links = prepared ? await linkAttachments(prepared, (file) => attachmentOf.get(file), settings.comment, linking, linkOptions(settings)) : undefined;
         const failures = listFailures({ failed: uploads.failed, notStarted: uploads.notStarted, workItemFailures: links?.failures ?? [] }, describe, host.loc);
