@@ -215,6 +215,22 @@ describe('end to end: what the documents promise', function () {
         });
     });
 
+    describe('waits', () => {
+        it('a Retry-After on a success holds back the requests that start after it, since throttling is per identity', async () => {
+            scenario = await Scenario.start();
+            scenario.artifacts.write('a.txt', 'alpha');
+            scenario.artifacts.write('b.txt', 'beta');
+            scenario.emulator.addFault({ method: 'POST', match: (request) => request.query.fileName === 'a.txt', action: { kind: 'headers', headers: { 'Retry-After': '1' } } });
+
+            const run = await scenario.run({ contents: '*.txt', concurrency: '1' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            const [first, second] = creates();
+            assert.deepEqual([first.query.fileName, first.status, second.query.fileName, second.status], ['a.txt', 201, 'b.txt', 201]);
+            assert.ok(second.receivedAtMs - first.endedAtMs >= 900, `b.txt started ${Math.round(second.receivedAtMs - first.endedAtMs)} ms after the Retry-After`);
+        });
+    });
+
     describe('troubleshooting', () => {
         it("a 403 on a create names the area path (the project's root area when none is given) and the permission, fails only that file, and stops nothing", async () => {
             scenario = await Scenario.start();
