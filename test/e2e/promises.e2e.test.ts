@@ -159,6 +159,36 @@ describe('end to end: what the documents promise', function () {
         });
     });
 
+    describe('work item targets', () => {
+        it("a run with linkBuildWorkItems and no work items warns, and says truly where the files go: the named and the queried work items", async () => {
+            scenario = await Scenario.start({ workItems: [{ id: 201 }, { id: 202 }], wiql: () => ({ workItems: [202] }) });
+            scenario.artifacts.write('a.log', 'a');
+
+            const run = await scenario.run({ contents: '*.log', linkBuildWorkItems: 'true', workItemIds: '201', workItemQuery: 'SELECT [System.Id] FROM WorkItems' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.deepEqual(run.warnings.map((warning) => warning.split('. ')[0]), [
+                "linkBuildWorkItems is on, but this build has no associated work items, so the attachments are linked only to the work items named in 'workItemIds' or found by 'workItemQuery'",
+            ]);
+            assert.equal(run.outputs.LinkedWorkItems, '201,202');
+        });
+
+        it('says that no input selected a work item when the query and the run find none', async () => {
+            scenario = await Scenario.start({ wiql: () => ({ workItems: [] }) });
+            scenario.artifacts.write('a.log', 'a');
+
+            const run = await scenario.run({ contents: '*.log', linkBuildWorkItems: 'true', workItemQuery: 'SELECT [System.Id] FROM WorkItems' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.ok(
+                run.visibleOutput.split('\n').includes("No work item to attach the files to: the inputs that select them ('workItemIds', 'workItemQuery', 'linkBuildWorkItems') selected none."),
+                run.visibleOutput,
+            );
+            assert.equal(run.outputs.AttachmentCount, '1');
+            assert.equal(run.outputs.LinkedWorkItems, '');
+        });
+    });
+
     describe('uploads', () => {
         /** The most requests the server was answering at one time. */
         function mostAtOnce(requests: readonly RecordedRequest[]): number {
