@@ -148,8 +148,13 @@ export function matchPatterns(given: readonly string[], refuse: PatternRefusals)
     if (patterns.length === 0) {
         throw refuse.none();
     }
-    if (patterns.every((pattern) => pattern.startsWith('!'))) {
+    if (patterns.every(isExclude)) {
         throw refuse.onlyExcludes(patterns);
     }
     return patterns;
+}
+
+/** As `tl.findMatch` reads a pattern: an odd number of leading `!` excludes, an even number (`!!a.txt`) includes. */
+function isExclude(pattern: string): boolean {
+    return (/^!*/.exec(pattern)?.[0].length ?? 0) % 2 === 1;
 }

@@ -124,6 +124,17 @@ describe('end to end: what the documents promise', function () {
             });
         }
 
+        it("contents: tl.findMatch's semantics, where '!!' negates the exclude and so includes", async () => {
+            scenario = await Scenario.start();
+            scenario.artifacts.write('a.txt', 'a');
+            scenario.artifacts.write('b.txt', 'b');
+
+            const run = await scenario.run({ contents: '!!a.txt' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.deepEqual(attachmentsOutput(run).map((entry) => entry.path), ['a.txt']);
+        });
+
         it('workItemIds: commas, spaces, new lines and #123 are all accepted, each ID once', async () => {
             scenario = await Scenario.start({ workItems: [{ id: 1234 }, { id: 5678 }, { id: 91 }] });
             scenario.artifacts.write('a.txt', 'a');
