@@ -2,11 +2,13 @@ import * as assert from 'assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { binaryContent } from './fixtures';
-import { PROJECT, Scenario, assertServerHoldsExactly, attachmentsOutput } from './harness';
+import { PROJECT, Scenario, assertServerHoldsExactly, attachedFiles, attachmentsOutput } from './harness';
 import { REPO_ROOT } from './taskRunner';
 import type { RecordedRequest } from '../emulator';
 
 const MiB = 1024 * 1024;
+
+const attachedFilesNamed = (scenario: Scenario, id: number) => attachedFiles(scenario, id).map((relation) => String(relation.attributes.name));
 
 /**
  * What the README, the Marketplace overview and task.json promise, checked against the bundled task where no other test
@@ -182,6 +184,22 @@ describe('end to end: what the documents promise', function () {
                 "linkBuildWorkItems is on, but this build has no associated work items, so the attachments are linked only to the work items named in 'workItemIds' or found by 'workItemQuery'",
             ]);
             assert.equal(run.outputs.LinkedWorkItems, '201,202');
+        });
+
+        it('retries a work item read and a work item patch after a server error, like any request', async () => {
+            scenario = await Scenario.start({ workItems: [{ id: 101 }] });
+            scenario.artifacts.write('a.log', 'a');
+            scenario.emulator.addFault({ method: 'GET', path: /\/workitems\/101$/i, action: { kind: 'status', status: 503 } });
+            scenario.emulator.addFault({ method: 'PATCH', path: /\/workitems\/101$/i, action: { kind: 'status', status: 502 } });
+
+            const run = await scenario.run({ contents: '*.log', workItemIds: '101' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            const onItem = (method: string) => scenario.emulator.requests.filter((request) => request.method === method && /\/workitems\/101$/i.test(request.path)).map((request) => request.status);
+            assert.deepEqual(onItem('GET').slice(0, 2), [503, 200]);
+            assert.deepEqual(onItem('PATCH'), [502, 200]);
+            assert.equal(run.outputs.LinkedWorkItems, '101');
+            assert.deepEqual(attachedFilesNamed(scenario, 101), ['a.log']);
         });
 
         it('says that no input selected a work item when the query and the run find none', async () => {
