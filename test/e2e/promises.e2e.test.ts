@@ -274,6 +274,39 @@ describe('end to end: what the documents promise', function () {
         });
     });
 
+    describe('lost replies', () => {
+        it('starts a file again as a new attachment at most twice, with a warning each time, then fails it alone', async () => {
+            scenario = await Scenario.start({ chunkReplay: 'reject' });
+            scenario.artifacts.write('one.bin', binaryContent(100, 41));
+            scenario.artifacts.write('other.txt', 'other');
+            // Every attempt: the chunk's connection breaks once its body is sent, and its resend is refused for a reason
+            // other than "already complete", so the server's state cannot be trusted.
+            for (let nth = 1; nth <= 8; nth++) {
+                scenario.emulator.addFault({
+                    method: 'PUT',
+                    match: (request) => request.query.fileName === 'one.bin',
+                    nth,
+                    action: nth % 2 === 1 ? { kind: 'reset', afterBytes: 100 } : { kind: 'status', status: 400, body: { message: 'TF900010: The chunk was rejected.', typeKey: 'InvalidChunkException' } },
+                });
+            }
+
+            const run = await scenario.run({ contents: '*', uploadType: 'chunked', chunkSizeMB: '1' });
+
+            assert.equal(run.result, 'Failed');
+            assert.deepEqual(
+                run.warnings.map((warning) => /\(restart (\d) of (\d)\)/.exec(warning)?.slice(1).join(' of ')),
+                ['1 of 2', '2 of 2'],
+            );
+            assert.match(
+                run.resultMessage ?? '',
+                /^1 of 2 file\(s\) were not uploaded:\none\.bin: the server's answers to the chunks did not match what was sent, even after starting the file again as a new attachment 2 time\(s\) \(HTTP 400: TF900010: The chunk was rejected\.\)\. No complete copy of it is linked; run the pipeline again\.$/,
+            );
+            assert.equal(creates().filter((request) => request.query.fileName === 'one.bin').length, 3, 'the first start and two restarts');
+            assert.deepEqual(scenario.emulator.attachments().filter((attachment) => attachment.complete).map((attachment) => attachment.fileName), ['other.txt']);
+            assert.deepEqual(attachmentsOutput(run).map((entry) => entry.path), ['other.txt']);
+        });
+    });
+
     describe('waits', () => {
         it('a Retry-After on a success holds back the requests that start after it, since throttling is per identity', async () => {
             scenario = await Scenario.start();
