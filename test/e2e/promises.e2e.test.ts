@@ -172,6 +172,35 @@ describe('end to end: what the documents promise', function () {
         });
     });
 
+    describe('defaults', () => {
+        it('chunkSizeMB left empty: 8 MiB chunks, and a file of exactly 8 MiB goes simple', async () => {
+            scenario = await Scenario.start();
+            const files = { 'exact.bin': binaryContent(8 * MiB, 11), 'over.bin': binaryContent(8 * MiB + 1, 12) };
+            for (const [name, content] of Object.entries(files)) {
+                scenario.artifacts.write(name, content);
+            }
+
+            const run = await scenario.run({ contents: '*.bin' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.deepEqual(attachmentsOutput(run).map((entry) => [entry.name, entry.uploadType]), [['exact.bin', 'simple'], ['over.bin', 'chunked']]);
+            const chunks = scenario.uploadRequests().filter((request) => request.method === 'PUT');
+            assert.deepEqual(chunks.map((request) => request.headers['content-range']), [`bytes 0-${8 * MiB - 1}/${8 * MiB + 1}`, `bytes ${8 * MiB}-${8 * MiB}/${8 * MiB + 1}`]);
+            await assertServerHoldsExactly(scenario, files);
+        });
+
+        it('maxWorkItems left empty: at most 100 work items, and nothing is uploaded past it', async () => {
+            scenario = await Scenario.start({ wiql: () => ({ workItems: Array.from({ length: 150 }, (_, n) => 500 + n) }) });
+            scenario.artifacts.write('a.log', 'a');
+
+            const run = await scenario.run({ contents: '*.log', workItemQuery: 'SELECT [System.Id] FROM WorkItems' });
+
+            assert.equal(run.result, 'Failed');
+            assert.match(run.resultMessage ?? '', /^Nothing was uploaded: more than 100 work items were selected \('workItemQuery' \(more than 100\)\), more than 'maxWorkItems' allows \(100\)/);
+            assert.equal(scenario.uploadRequests().length, 0);
+        });
+    });
+
     describe('work item targets', () => {
         it("a run with linkBuildWorkItems and no work items warns, and says truly where the files go: the named and the queried work items", async () => {
             scenario = await Scenario.start({ workItems: [{ id: 201 }, { id: 202 }], wiql: () => ({ workItems: [202] }) });
