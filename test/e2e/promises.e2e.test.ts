@@ -2,6 +2,7 @@ import * as assert from 'assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { binaryContent } from './fixtures';
+import { fsFaultEnvironment } from './fsFaultPreload';
 import { PROJECT, Scenario, assertServerHoldsExactly, attachedFiles, attachmentsOutput } from './harness';
 import { REPO_ROOT } from './taskRunner';
 import type { RecordedRequest } from '../emulator';
@@ -301,6 +302,24 @@ describe('end to end: what the documents promise', function () {
             assert.equal(run.outputs.AttachmentUrls, outputs.map((entry) => entry.url).join(';'));
             assert.equal(run.outputs.AttachmentUrl, outputs[0].url);
         });
+    });
+
+    describe('locked files', () => {
+        for (const code of ['EPERM', 'EACCES']) {
+            it(`a file held by another process (${code}) is tried 3 more times, 250 ms apart, then fails alone, in words`, async () => {
+                scenario = await Scenario.start();
+                scenario.artifacts.write('a.txt', 'alpha');
+                const locked = scenario.artifacts.write('app.log', 'still open');
+
+                const started = Date.now();
+                const run = await scenario.run({ contents: '*' }, { environment: fsFaultEnvironment([{ path: locked, operation: 'open', code }]) });
+
+                assert.ok(Date.now() - started >= 750, 'three waits of 250 ms');
+                assert.equal(run.result, 'Failed');
+                assert.match(run.resultMessage ?? '', new RegExp(`^1 of 2 file\\(s\\) were not uploaded:\\napp\\.log: the file is locked by another process, or the agent may not read it \\(${code}, on each of 4 attempts\\)`));
+                await assertServerHoldsExactly(scenario, { 'a.txt': 'alpha' });
+            });
+        }
     });
 
     describe('lost replies', () => {
