@@ -1,5 +1,6 @@
 import * as assert from 'assert/strict';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { binaryContent } from './fixtures';
 import { fsFaultEnvironment } from './fsFaultPreload';
@@ -8,6 +9,15 @@ import { REPO_ROOT } from './taskRunner';
 import type { RecordedRequest } from '../emulator';
 
 const MiB = 1024 * 1024;
+
+/** A loopback port that nothing listens on: bound, then let go. */
+async function closedPort(): Promise<number> {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+}
 
 const attachedFilesNamed = (scenario: Scenario, id: number) => attachedFiles(scenario, id).map((relation) => String(relation.attributes.name));
 
@@ -301,6 +311,20 @@ describe('end to end: what the documents promise', function () {
             assert.deepEqual(outputs.map((entry) => entry.path), ['a.txt', 'b.txt', 'c.txt']);
             assert.equal(run.outputs.AttachmentUrls, outputs.map((entry) => entry.url).join(';'));
             assert.equal(run.outputs.AttachmentUrl, outputs[0].url);
+        });
+    });
+
+    describe('the network', () => {
+        it('retries a refused connection, then names it and the attempts', async () => {
+            scenario = await Scenario.start();
+            scenario.artifacts.write('a.txt', 'a');
+            const closed = await closedPort();
+
+            const run = await scenario.run({ contents: '*.txt', retries: '1' }, { environment: { ENDPOINT_URL_SYSTEMVSSCONNECTION: `http://127.0.0.1:${closed}/org/` } });
+
+            assert.equal(run.result, 'Failed');
+            assert.match(run.resultMessage ?? '', /^1 of 1 file\(s\) were not uploaded:\na\.txt: the network failed \(ECONNREFUSED: .*\) on each of 2 attempt\(s\)\. Check that the agent can reach the server and its proxy settings\.$/);
+            assert.match(run.visibleOutput, /: attempt 1 of 2 failed \(.*ECONNREFUSED.*\), retrying in /);
         });
     });
 
