@@ -328,6 +328,32 @@ describe('end to end: what the documents promise', function () {
         });
     });
 
+    describe('links', () => {
+        it('a file reachable through several paths (a symbolic link, a hard link) is uploaded once, under its direct path', async () => {
+            scenario = await Scenario.start();
+            const real = scenario.artifacts.write('z/real.txt', 'one file');
+            fs.symlinkSync(real, path.join(scenario.artifacts.root, 'a-link.txt'));
+            fs.mkdirSync(path.join(scenario.artifacts.root, 'a'));
+            fs.symlinkSync(path.join(scenario.artifacts.root, 'z'), path.join(scenario.artifacts.root, 'a', 'folder-link'));
+
+            const run = await scenario.run({ contents: '**/*.txt' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.deepEqual(attachmentsOutput(run).map((entry) => [entry.path, entry.name]), [['z/real.txt', 'real.txt']]);
+            await assertServerHoldsExactly(scenario, { 'real.txt': 'one file' });
+
+            // Two hard links are two direct paths to one file: it is uploaded once, and the log says under which.
+            fs.linkSync(real, path.join(scenario.artifacts.root, 'b-hard.txt'));
+            const hard = await scenario.run({ contents: '*.txt\nz/*.txt' });
+
+            assert.equal(hard.result, 'Succeeded', hard.stdout);
+            const [kept] = attachmentsOutput(hard).map((entry) => entry.path);
+            assert.equal(attachmentsOutput(hard).length, 1);
+            const other = kept === 'z/real.txt' ? 'b-hard.txt' : 'z/real.txt';
+            assert.ok(hard.visibleOutput.split('\n').includes(`'${other}' is another path to '${kept}': that file is uploaded once.`), hard.visibleOutput);
+        });
+    });
+
     describe('locked files', () => {
         for (const code of ['EPERM', 'EACCES']) {
             it(`a file held by another process (${code}) is tried 3 more times, 250 ms apart, then fails alone, in words`, async () => {
