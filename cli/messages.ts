@@ -33,6 +33,10 @@ const COMMAND_LINE_MESSAGES: Readonly<Record<string, string>> = {
     FailureTokenRefused:
         "the server refused the token (HTTP %d). Check that %s is valid, not expired, and has the Work Items (Read & write) scope, and that its user may view and edit work items on the target area path.",
     NoWorkItemsToLink: 'No work item to attach the files to: none was named with --work-item.',
+    // --allow-files-outside-root is a flag: "set it to true" would send the user to --allow-files-outside-root=true, which exits 2.
+    FindOutsideRootLink:
+        "'%s' is a link to '%s', outside '--root': the %d matching file(s) through it were skipped. A link can publish files from elsewhere on this machine; add --allow-files-outside-root to upload them anyway.",
+    FindOutsideRootPath: "'%s' lies outside '--root' (it is '%s'): skipped. Add --allow-files-outside-root to upload files from outside '--root'.",
 };
 
 const templates: Readonly<Record<string, string>> = { ...(taskMessages as Record<string, string>), ...COMMAND_LINE_MESSAGES };

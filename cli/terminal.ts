@@ -40,6 +40,8 @@ export interface CliReport {
 export interface CliDryRun {
     readonly files: readonly { readonly path: string; readonly size: number; readonly uploadType: 'simple' | 'chunked' | 'reused' }[];
     readonly workItems: readonly number[];
+    /** What the dry run found would fail (a work item it could not read, the run itself): exit 1 says so, this says why. */
+    readonly failed: readonly CliFailure[];
 }
 
 export interface ProgressState {
@@ -156,9 +158,13 @@ export class Terminal {
         const summaryStream = this.settings.json ? this.settings.stderr : this.settings.stdout;
         const bytes = plan.files.reduce((sum, file) => sum + file.size, 0);
         const targets = plan.workItems.length > 0 ? `, linked to ${workItemList(plan.workItems)}` : ', linked to no work item';
-        this.line(summaryStream, `Dry run: ${plural(plan.files.length, 'file')} (${formatBytes(bytes)}) would be attached${targets}. Nothing was written.`);
+        const failures = plan.failed.length > 0 ? ` ${plural(plan.failed.length, 'failure')}.` : '';
+        this.line(summaryStream, `Dry run: ${plural(plan.files.length, 'file')} (${formatBytes(bytes)}) would be attached${targets}. Nothing was written.${failures}`);
+        for (const failure of plan.failed) {
+            this.line(this.settings.stderr, `failed: ${describeFailure(failure)}`);
+        }
         if (this.settings.json) {
-            this.json({ dryRun: true, files: plan.files, workItems: plan.workItems });
+            this.json({ dryRun: true, files: plan.files, workItems: plan.workItems, failed: plan.failed });
         }
     }
 

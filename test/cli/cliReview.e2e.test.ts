@@ -1,0 +1,145 @@
+import * as assert from 'assert/strict';
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { AzureDevOpsEmulator, type EmulatorOptions } from '../emulator';
+import { PROJECT } from '../e2e/harness';
+import { PackedCli, type CliRun } from './packedCli';
+import { stdinTtyEnvironment } from './stdinTtyPreload';
+
+const PAT = 'patpatpatpatpatpatpatpatpatpatpatpatpatpatpatpatpat7';
+const isWindows = process.platform === 'win32';
+
+interface Failure {
+    path?: string;
+    workItem?: number;
+    reason: string;
+}
+
+/** What a demanding first user of the packed command runs into: the README's example, closed pipes, a dry run's failures. */
+describe('ado-attach: the packed command line, used as a new user would', function () {
+    this.timeout(60_000);
+    const cli = new PackedCli();
+    let files: string;
+    let emulator: AzureDevOpsEmulator | undefined;
+
+    const MANY = 30;
+
+    before(() => {
+        cli.install();
+        files = path.join(cli.workspace, 'files');
+        const write = (name: string, content: string) => {
+            fs.mkdirSync(path.dirname(path.join(files, name)), { recursive: true });
+            fs.writeFileSync(path.join(files, name), content);
+        };
+        write('out/build.log', 'build log\n');
+        write('out/test/run.log', 'test log\n');
+        write('out/tmp/scratch.log', 'scratch\n');
+        write('out/report.html', '<html></html>\n');
+        for (let i = 1; i <= MANY; i++) {
+            write(`many/file-${String(i).padStart(2, '0')}.txt`, `file ${i}\n`);
+        }
+        fs.writeFileSync(path.join(cli.workspace, 'outside.txt'), 'outside the root\n');
+    });
+
+    after(() => cli.dispose());
+
+    afterEach(async () => {
+        await emulator?.stop();
+        emulator = undefined;
+    });
+
+    async function start(workItems: number[] = [], options: EmulatorOptions = {}): Promise<AzureDevOpsEmulator> {
+        emulator = await AzureDevOpsEmulator.start({ token: PAT, projects: [PROJECT], workItems: workItems.map((id) => ({ id })), ...options });
+        return emulator;
+    }
+
+    function run(args: readonly string[], environment: Record<string, string> = {}): Promise<CliRun> {
+        return cli.run(args, { environment: { AZURE_DEVOPS_EXT_PAT: PAT, ...environment }, cwd: files });
+    }
+
+    it("runs the README's shell example as written, with the collection URL swapped for the emulator's", async () => {
+        const server = await start([1234]);
+
+        // README, "Command line": ado-attach --org https://dev.azure.com/fabrikam/ --project Fabrikam --work-item 1234 'out/**/*.log' '!out/tmp/**'
+        const result = await run(['--org', server.collectionUrl, '--project', 'Fabrikam', '--work-item', '1234', 'out/**/*.log', '!out/tmp/**']);
+
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.match(result.stdout, /^2 files attached \(\d+ bytes\), linked to work item #1234\.$/m);
+        const attached = server.workItem(1234)?.relations.filter((relation) => relation.rel === 'AttachedFile') ?? [];
+        assert.deepEqual(attached.map((relation) => String(relation.attributes.name)).sort(), ['build.log', 'run.log']);
+    });
+
+    it('finishes every upload and link when the reader of stdout goes away (ado-attach ... | head -1), without a stack trace', async () => {
+        const server = await start([12]);
+        const args = ['--org', server.collectionUrl, '--project', PROJECT.name, '--work-item', '12', '--concurrency', '2', 'many/**'];
+
+        const result = await new Promise<CliRun>((resolve, reject) => {
+            const child = spawn(cli.bin, args, { cwd: files, env: { PATH: process.env.PATH ?? '', ...(isWindows ? { SYSTEMROOT: process.env.SYSTEMROOT ?? '' } : {}), AZURE_DEVOPS_EXT_PAT: PAT }, shell: isWindows, stdio: ['ignore', 'pipe', 'pipe'] });
+            // The reader closes its end before the command prints its first line: every line it prints meets a closed pipe.
+            child.stdout.destroy();
+            let stderr = '';
+            child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+            child.on('error', reject);
+            child.on('close', (exitCode) => resolve({ exitCode, stdout: '', stderr }));
+        });
+
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.doesNotMatch(result.stderr, /EPIPE|Unhandled 'error' event|\n\s+at /);
+        assert.equal(server.attachments().filter((attachment) => attachment.complete).length, MANY, 'every file uploaded');
+        assert.equal(server.workItem(12)?.relations.filter((relation) => relation.rel === 'AttachedFile').length, MANY, 'and linked');
+    });
+
+    it('with --dry-run --json names in the document what fails, as the exit code 1 says something did', async () => {
+        const server = await start([12]);
+
+        const result = await run(['--org', server.collectionUrl, '--project', PROJECT.name, '--dry-run', '--json', '--work-item', '12,404', 'out/report.html']);
+
+        assert.equal(result.exitCode, 1, result.stderr);
+        const document = JSON.parse(result.stdout) as { dryRun: boolean; files: unknown[]; workItems: number[]; failed: Failure[] };
+        assert.deepEqual(document.workItems, [12]);
+        assert.equal(document.failed?.length, 1, result.stdout);
+        assert.equal(document.failed[0].workItem, 404);
+        assert.match(document.failed[0].reason, /work item 404 does not exist/);
+        assert.match(result.stderr, /^Dry run: 1 file \(14 bytes\) would be attached, linked to work item #12\. Nothing was written\. 1 failure\.$/m);
+        assert.equal(server.requests.filter((request) => !['GET', 'OPTIONS', 'HEAD'].includes(request.method)).length, 0, 'nothing written');
+    });
+
+    it('with --dry-run --json puts a failure of the run as a whole in the document too (a query the server rejects)', async () => {
+        const server = await start([], { wiql: () => ({ error: 'TF51005: The query references a field that does not exist.' }) });
+
+        const result = await run(['--org', server.collectionUrl, '--project', PROJECT.name, '--dry-run', '--json', '--query', 'SELECT [System.Id] FROM WorkItems WHERE [No.Such] = 1', 'out/report.html']);
+
+        assert.equal(result.exitCode, 1, result.stderr);
+        const document = JSON.parse(result.stdout) as { failed: Failure[] };
+        assert.equal(document.failed?.length, 1, result.stdout);
+        assert.match(document.failed[0].reason, /TF51005/);
+    });
+
+    it('tells how to upload a file outside --root with the flag as it is spelled, and the flag then works', async () => {
+        const server = await start();
+        const outside = path.join(cli.workspace, 'outside.txt');
+
+        const skipped = await run(['--org', server.collectionUrl, '--dry-run', outside]);
+
+        assert.equal(skipped.exitCode, 0, skipped.stderr);
+        assert.match(skipped.stderr, /^warning: '\.\.\/outside\.txt' lies outside '--root' .*: skipped\. Add --allow-files-outside-root to upload/m);
+        assert.doesNotMatch(skipped.stderr, /to true/);
+
+        const allowed = await run(['--org', server.collectionUrl, '--dry-run', '--allow-files-outside-root', outside]);
+
+        assert.equal(allowed.exitCode, 0, allowed.stderr);
+        assert.match(allowed.stdout, /^would upload .*outside\.txt \(17 bytes, simple\)$/m);
+    });
+
+    it('refuses --token-stdin when standard input is a terminal, instead of waiting for a token typed in the clear', async () => {
+        const server = await start();
+
+        const result = await run(['--org', server.collectionUrl, '--token-stdin', 'out/report.html'], stdinTtyEnvironment());
+
+        assert.equal(result.exitCode, 2);
+        assert.equal(result.stdout, '');
+        assert.match(result.stderr, /^error: --token-stdin was given, but standard input is a terminal, not a pipe: pipe the token in/m);
+        assert.equal(server.requests.length, 0, 'no request');
+    });
+});
