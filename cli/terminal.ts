@@ -96,9 +96,15 @@ export class Terminal {
         }
     }
 
-    /** Human information about the run (where it goes, how it authenticates): stderr, so stdout stays the result. */
+    /**
+     * Human information about the run (where it goes, how it authenticates, a file already attached): stderr, so stdout
+     * stays the result. Dropped with --quiet, which keeps only warnings, errors and the summary: a run of 2,000 reused
+     * files would otherwise print 2,000 lines.
+     */
     note(text: string): void {
-        this.line(this.settings.stderr, text);
+        if (!this.settings.quiet) {
+            this.line(this.settings.stderr, text);
+        }
     }
 
     warning(text: string): void {

@@ -132,6 +132,20 @@ describe('ado-attach: the packed command line, used as a new user would', functi
         assert.match(allowed.stdout, /^would upload .*outside\.txt \(17 bytes, simple\)$/m);
     });
 
+    it('with --quiet prints no line per file, not even for a file already attached, only the summary and what went wrong', async () => {
+        const server = await start([12]);
+        const args = ['--org', server.collectionUrl, '--project', PROJECT.name, '--work-item', '12', '--quiet', 'out/**'];
+        const first = await run(args);
+        assert.equal(first.exitCode, 0, first.stderr);
+
+        const again = await run(args);
+
+        assert.equal(again.exitCode, 0, again.stderr);
+        assert.equal(again.stdout, '4 files attached (41 bytes), linked to work item #12.\n');
+        assert.equal(again.stderr, '', 'nothing but warnings and errors on stderr, and there were none');
+        assert.equal(first.stderr, '');
+    });
+
     it('refuses --token-stdin when standard input is a terminal, instead of waiting for a token typed in the clear', async () => {
         const server = await start();
 
