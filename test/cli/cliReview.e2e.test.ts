@@ -4,11 +4,37 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AzureDevOpsEmulator, type EmulatorOptions } from '../emulator';
 import { PROJECT } from '../e2e/harness';
+import { REPO_ROOT } from '../../scripts/package/project';
 import { PackedCli, type CliRun } from './packedCli';
 import { stdinTtyEnvironment } from './stdinTtyPreload';
 
 const PAT = 'patpatpatpatpatpatpatpatpatpatpatpatpatpatpatpatpat7';
 const isWindows = process.platform === 'win32';
+
+const README = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+
+/** The first capture of a README line: the test runs what the README says, as it says it. */
+function readmeLine(pattern: RegExp): string {
+    const match = pattern.exec(README);
+    assert.ok(match, `the README has a line that matches ${pattern}`);
+    return match[1];
+}
+
+/** The arguments of an `ado-attach ...` command, its words after the command's name. */
+function argumentsOf(words: string[]): string[] {
+    assert.equal(words[0], 'ado-attach');
+    return words.slice(1);
+}
+
+/** A simple command split as a POSIX shell splits it (bash in a Linux agent's script step, GitHub's runner): '…' and "…" group, and go. */
+function posixWords(line: string): string[] {
+    return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2] ?? match[3]);
+}
+
+/** A command split as cmd.exe and the C runtime split it (a script step on a Windows agent): only "…" groups; a ' is part of the word. */
+function cmdWords(line: string): string[] {
+    return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((match) => match[1] ?? match[2]);
+}
 
 interface Failure {
     path?: string;
@@ -36,6 +62,9 @@ describe('ado-attach: the packed command line, used as a new user would', functi
         write('out/test/run.log', 'test log\n');
         write('out/tmp/scratch.log', 'scratch\n');
         write('out/report.html', '<html></html>\n');
+        write('logs/agent.log', 'agent\n');
+        write('logs/steps/step.log', 'step\n');
+        write('test-results/unit/run.trx', '<TestRun/>\n');
         for (let i = 1; i <= MANY; i++) {
             write(`many/file-${String(i).padStart(2, '0')}.txt`, `file ${i}\n`);
         }
@@ -58,16 +87,51 @@ describe('ado-attach: the packed command line, used as a new user would', functi
         return cli.run(args, { environment: { AZURE_DEVOPS_EXT_PAT: PAT, ...environment }, cwd: files });
     }
 
+    /** The names of the files attached to a work item on the emulator, sorted. */
+    function attachedNames(server: AzureDevOpsEmulator, id: number): string[] {
+        const relations = server.workItem(id)?.relations.filter((relation) => relation.rel === 'AttachedFile') ?? [];
+        return relations.map((relation) => String(relation.attributes.name)).sort();
+    }
+
     it("runs the README's shell example as written, with the collection URL swapped for the emulator's", async () => {
         const server = await start([1234]);
+        const line = readmeLine(/^(ado-attach --org https:\/\/dev\.azure\.com\/fabrikam\/ .*)$/m);
 
-        // README, "Command line": ado-attach --org https://dev.azure.com/fabrikam/ --project Fabrikam --work-item 1234 'out/**/*.log' '!out/tmp/**'
-        const result = await run(['--org', server.collectionUrl, '--project', 'Fabrikam', '--work-item', '1234', 'out/**/*.log', '!out/tmp/**']);
+        const result = await run(argumentsOf(posixWords(line.replace('https://dev.azure.com/fabrikam/', server.collectionUrl))));
 
         assert.equal(result.exitCode, 0, result.stderr);
         assert.match(result.stdout, /^2 files attached \(\d+ bytes\), linked to work item #1234\.$/m);
-        const attached = server.workItem(1234)?.relations.filter((relation) => relation.rel === 'AttachedFile') ?? [];
-        assert.deepEqual(attached.map((relation) => String(relation.attributes.name)).sort(), ['build.log', 'run.log']);
+        assert.deepEqual(attachedNames(server, 1234), ['build.log', 'run.log']);
+    });
+
+    it("runs the README's GitHub Actions step as written, its document on stdout", async () => {
+        const server = await start([1234]);
+        const line = readmeLine(/^\s+(ado-attach --project .*) > attached\.json$/m);
+
+        const result = await run(argumentsOf(posixWords(line)), { AZURE_DEVOPS_ORG_URL: server.collectionUrl });
+
+        assert.equal(result.exitCode, 0, result.stderr);
+        const document = JSON.parse(result.stdout) as { attachments: { path: string }[]; linkedWorkItems: number[] };
+        assert.deepEqual(document.attachments.map((attachment) => attachment.path), ['test-results/unit/run.trx']);
+        assert.deepEqual(document.linkedWorkItems, [1234]);
+    });
+
+    it("runs the README's Azure Pipelines script step as a Linux agent's bash and a Windows agent's cmd.exe pass its words", async () => {
+        const line = readmeLine(/^- script: (ado-attach .*)$/m);
+        for (const [shell, words] of [
+            ['bash', argumentsOf(posixWords(line))],
+            ['cmd.exe', argumentsOf(cmdWords(line))],
+        ] as const) {
+            const server = await start([1234]);
+
+            const result = await run(words, { AZURE_DEVOPS_EXT_PAT: '', SYSTEM_ACCESSTOKEN: PAT, SYSTEM_COLLECTIONURI: server.collectionUrl, SYSTEM_TEAMPROJECT: PROJECT.name });
+
+            assert.equal(result.exitCode, 0, `${shell}: ${result.stderr}`);
+            assert.doesNotMatch(result.stderr, /No files matched/, `${shell} passes ${JSON.stringify(words)}`);
+            assert.deepEqual(attachedNames(server, 1234), ['agent.log', 'step.log'], shell);
+            await server.stop();
+            emulator = undefined;
+        }
     });
 
     it('finishes every upload and link when the reader of stdout goes away (ado-attach ... | head -1), without a stack trace', async () => {
