@@ -1,6 +1,7 @@
 import * as assert from 'assert/strict';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { AzureDevOpsEmulator, type EmulatorOptions } from '../emulator';
 import { PROJECT } from '../e2e/harness';
@@ -208,6 +209,30 @@ describe('ado-attach: the packed command line, used as a new user would', functi
         assert.equal(again.stdout, '4 files attached (41 bytes), linked to work item #12.\n');
         assert.equal(again.stderr, '', 'nothing but warnings and errors on stderr, and there were none');
         assert.equal(first.stderr, '');
+    });
+
+    it("gives a network failure's advice for this machine and its environment, not for a pipeline agent", async () => {
+        // A loopback port that nothing listens on: the connection is refused at once.
+        const closed = net.createServer();
+        await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+        const port = (closed.address() as net.AddressInfo).port;
+        await new Promise<void>((resolve) => closed.close(() => resolve()));
+
+        const refused = await run(['--org', `http://127.0.0.1:${port}/org/`, '--retries', '0', '--json', 'out/report.html']);
+
+        assert.equal(refused.exitCode, 1, refused.stderr);
+        const [failure] = (JSON.parse(refused.stdout) as { failed: Failure[] }).failed;
+        assert.match(failure.reason, /^the network failed \(ECONNREFUSED: .*\) on each of 1 attempt\(s\)\. Check that this machine can reach the server, and the proxy settings: HTTPS_PROXY \(HTTP_PROXY for an http collection URL\) and NO_PROXY\.$/);
+
+        const server = await start();
+        server.addFault({ method: 'POST', path: '/_apis/wit/attachments', action: { kind: 'status', status: 302, headers: { Location: 'https://login.example.invalid/sign-in' }, body: '' } });
+
+        const redirected = await run(['--org', server.collectionUrl, '--retries', '0', '--json', 'out/report.html']);
+
+        assert.equal(redirected.exitCode, 1, redirected.stderr);
+        const [redirect] = (JSON.parse(redirected.stdout) as { failed: Failure[] }).failed;
+        assert.match(redirect.reason, /ado-attach does not follow redirects, so the token is never sent to another host\. Check that --org is the server's real address\.$/);
+        assert.doesNotMatch(refused.stderr + redirected.stderr, /\bagent\b|\bthe task\b|pipeline/);
     });
 
     it('refuses --token-stdin when standard input is a terminal, instead of waiting for a token typed in the clear', async () => {
