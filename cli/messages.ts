@@ -33,6 +33,26 @@ const COMMAND_LINE_MESSAGES: Readonly<Record<string, string>> = {
     FailureTokenRefused:
         "the server refused the token (HTTP %d). Check that %s is valid, not expired, and has the Work Items (Read & write) scope, and that its user may view and edit work items on the target area path.",
     NoWorkItemsToLink: 'No work item to attach the files to: none was named with --work-item.',
+    // The task's advice points at the pipeline agent (its proxy settings, its permissions) and at pipelines; here it is this machine and the environment.
+    FailureNetwork:
+        'the network failed (%s: %s) on each of %d attempt(s). Check that this machine can reach the server, and the proxy settings: HTTPS_PROXY (HTTP_PROXY for an http collection URL) and NO_PROXY.',
+    FailureUnexpectedResponse:
+        "the server answered HTTP %d with something that is not the JSON Azure DevOps sends (%s). Check that --org is the collection's URL; a proxy or gateway between this machine and the server (HTTPS_PROXY, HTTP_PROXY) may be answering instead.",
+    FailureRedirect:
+        "the server answered HTTP %d, a redirect to '%s'. ado-attach does not follow redirects, so the token is never sent to another host. Check that --org is the server's real address.",
+    FailureStalled: "the connection sent and received nothing for %d s, %d time(s) in a row. Check the network between this machine and the server, or raise '--stall-timeout'.",
+    FailureStalledConnect:
+        "the connection stalled: no connection to the server was ready within %d s (%s got no answer), %d time(s) in a row. Check that the proxy in HTTPS_PROXY (HTTP_PROXY for an http collection URL) answers and that the server completes the TLS handshake, or raise '--stall-timeout'.",
+    FailureStalledResponse:
+        "the server stalled: its answer was not complete within %d s of the request being sent, %d time(s) in a row. Check the network between this machine and the server, and its proxy, or raise '--stall-timeout'.",
+    FailureThrottled: "the server kept throttling the upload (HTTP 429) for all %d attempt(s): %s. Run ado-attach later, lower '--concurrency', or raise '--retries'.",
+    FailureThrottleBudget:
+        "the server was still throttling the upload (HTTP 429: %s) after the run had waited %s for throttling in all, the most it waits. Run ado-attach later, or lower '--concurrency'.",
+    FindUnreadable: "'%s' could not be read (%s): skipped, with everything in it. Check the permissions on it, or exclude it with a pattern that starts with '!'.",
+    // --allow-files-outside-root is a flag: "set it to true" would send the user to --allow-files-outside-root=true, which exits 2.
+    FindOutsideRootLink:
+        "'%s' is a link to '%s', outside '--root': the %d matching file(s) through it were skipped. A link can publish files from elsewhere on this machine; add --allow-files-outside-root to upload them anyway.",
+    FindOutsideRootPath: "'%s' lies outside '--root' (it is '%s'): skipped. Add --allow-files-outside-root to upload files from outside '--root'.",
 };
 
 const templates: Readonly<Record<string, string>> = { ...(taskMessages as Record<string, string>), ...COMMAND_LINE_MESSAGES };

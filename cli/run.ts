@@ -17,6 +17,8 @@ export interface CliProcess {
     readonly hostname: string;
     readonly version: string;
     readonly stdin: NodeJS.ReadableStream;
+    /** Whether standard input is a terminal: --token-stdin then refuses, instead of waiting for a token typed in the clear. */
+    readonly stdinIsTTY?: boolean;
     readonly stdout: OutputStream;
     readonly stderr: OutputStream;
     readonly stderrIsTTY: boolean;
@@ -47,7 +49,12 @@ export async function runCli(io: CliProcess): Promise<number> {
             return EXIT_SUCCESS;
         }
         options = command.options;
-        token = await resolveToken({ tokenStdin: options.tokenStdin, environment: io.environment, readFirstLine: () => readFirstLine(io.stdin) });
+        token = await resolveToken({
+            tokenStdin: options.tokenStdin,
+            stdinIsTTY: io.stdinIsTTY === true,
+            environment: io.environment,
+            readFirstLine: () => readFirstLine(io.stdin),
+        });
         network = networkFromEnvironment(io.environment, options.collectionUrl);
     } catch (error) {
         if (error instanceof UsageError) {
@@ -74,7 +81,7 @@ export async function runCli(io: CliProcess): Promise<number> {
         const reason = error instanceof Error ? error.message : String(error);
         terminal.error(reason);
         if (options.dryRun) {
-            terminal.dryRun({ files: [], workItems: [] });
+            terminal.dryRun({ files: [], workItems: [], failed: [{ reason }] });
         } else {
             terminal.report({ attachments: [], linkedWorkItems: [], failed: [{ reason }] });
         }
@@ -113,6 +120,7 @@ async function attach(terminal: Terminal, options: CliOptions, token: ResolvedTo
         terminal.dryRun({
             files: plan.files.map(({ file, uploadType }) => ({ path: file.relativePath, size: file.size, uploadType })),
             workItems: plan.workItems,
+            failed: failures,
         });
         return failures.length === 0 ? EXIT_SUCCESS : EXIT_FAILED;
     }
@@ -146,7 +154,7 @@ function noFiles(terminal: Terminal, options: CliOptions): number {
         terminal.warning(message);
     }
     if (options.dryRun) {
-        terminal.dryRun({ files: [], workItems: [] });
+        terminal.dryRun({ files: [], workItems: [], failed: [] });
     } else {
         terminal.report({ attachments: [], linkedWorkItems: [], failed: [] });
     }

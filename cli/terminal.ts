@@ -40,6 +40,8 @@ export interface CliReport {
 export interface CliDryRun {
     readonly files: readonly { readonly path: string; readonly size: number; readonly uploadType: 'simple' | 'chunked' | 'reused' }[];
     readonly workItems: readonly number[];
+    /** What the dry run found would fail (a work item it could not read, the run itself): exit 1 says so, this says why. */
+    readonly failed: readonly CliFailure[];
 }
 
 export interface ProgressState {
@@ -94,9 +96,15 @@ export class Terminal {
         }
     }
 
-    /** Human information about the run (where it goes, how it authenticates): stderr, so stdout stays the result. */
+    /**
+     * Human information about the run (where it goes, how it authenticates, a file already attached): stderr, so stdout
+     * stays the result. Dropped with --quiet, which keeps only warnings, errors and the summary: a run of 2,000 reused
+     * files would otherwise print 2,000 lines.
+     */
     note(text: string): void {
-        this.line(this.settings.stderr, text);
+        if (!this.settings.quiet) {
+            this.line(this.settings.stderr, text);
+        }
     }
 
     warning(text: string): void {
@@ -156,9 +164,13 @@ export class Terminal {
         const summaryStream = this.settings.json ? this.settings.stderr : this.settings.stdout;
         const bytes = plan.files.reduce((sum, file) => sum + file.size, 0);
         const targets = plan.workItems.length > 0 ? `, linked to ${workItemList(plan.workItems)}` : ', linked to no work item';
-        this.line(summaryStream, `Dry run: ${plural(plan.files.length, 'file')} (${formatBytes(bytes)}) would be attached${targets}. Nothing was written.`);
+        const failures = plan.failed.length > 0 ? ` ${plural(plan.failed.length, 'failure')}.` : '';
+        this.line(summaryStream, `Dry run: ${plural(plan.files.length, 'file')} (${formatBytes(bytes)}) would be attached${targets}. Nothing was written.${failures}`);
+        for (const failure of plan.failed) {
+            this.line(this.settings.stderr, `failed: ${describeFailure(failure)}`);
+        }
         if (this.settings.json) {
-            this.json({ dryRun: true, files: plan.files, workItems: plan.workItems });
+            this.json({ dryRun: true, files: plan.files, workItems: plan.workItems, failed: plan.failed });
         }
     }
 

@@ -13,6 +13,8 @@ export interface ResolvedToken {
 
 export interface TokenContext {
     readonly tokenStdin: boolean;
+    /** Standard input is a terminal, not a pipe. */
+    readonly stdinIsTTY?: boolean;
     readonly environment: Readonly<Record<string, string | undefined>>;
     /** The first line of standard input; called only with `--token-stdin`. */
     readFirstLine(): Promise<string>;
@@ -29,6 +31,12 @@ export const NO_TOKEN_MESSAGE =
  */
 export async function resolveToken(context: TokenContext): Promise<ResolvedToken> {
     if (context.tokenStdin) {
+        if (context.stdinIsTTY) {
+            // Waiting would look like a hang, and a token typed or pasted there stays on the screen and in its scrollback.
+            throw new UsageError(
+                '--token-stdin was given, but standard input is a terminal, not a pipe: pipe the token in (for example: printenv MY_PAT | ado-attach --token-stdin ...), or set AZURE_DEVOPS_EXT_PAT instead.',
+            );
+        }
         const line = withoutLineEnd(await context.readFirstLine());
         if (line === '') {
             throw new UsageError('--token-stdin was given, but the first line of standard input is empty: pipe the token in, one line.');

@@ -136,6 +136,7 @@ describe('ado-attach: the packed command line against the emulator', function ()
                 { path: 'drop/notes.txt', size: 14, uploadType: 'simple' },
             ],
             workItems: [5, 6],
+            failed: [],
         });
         const writes = server.requests.filter((request) => !['GET', 'OPTIONS', 'HEAD'].includes(request.method));
         assert.deepEqual(writes.map((request) => `${request.method} ${request.path}`), [], 'no POST, PUT, PATCH or DELETE');

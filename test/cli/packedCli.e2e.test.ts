@@ -92,11 +92,11 @@ describe('ado-attach: the packed command line, installed offline into an empty f
         const warned = await cli.run(['--dry-run', '--json', '*.iso'], { environment, cwd: files });
         assert.equal(warned.exitCode, 0, warned.stderr);
         assert.match(warned.stderr, /^warning: No files matched under '.*' for the patterns: \*\.iso$/m);
-        assert.deepEqual(JSON.parse(warned.stdout), { dryRun: true, files: [], workItems: [] });
+        assert.deepEqual(JSON.parse(warned.stdout), { dryRun: true, files: [], workItems: [], failed: [] });
         const failed = await cli.run(['--dry-run', '--json', '--if-no-files-found', 'error', '*.iso'], { environment, cwd: files });
         assert.equal(failed.exitCode, 1);
         assert.match(failed.stderr, /^error: No files matched under '.*' for the patterns: \*\.iso$/m);
-        assert.deepEqual(JSON.parse(failed.stdout), { dryRun: true, files: [], workItems: [] });
+        assert.deepEqual(JSON.parse(failed.stdout), { dryRun: true, files: [], workItems: [], failed: [] });
         const ignored = await cli.run(['--dry-run', '--if-no-files-found', 'ignore', '*.iso'], { environment, cwd: files });
         assert.equal(ignored.exitCode, 0);
         assert.doesNotMatch(ignored.stderr, /No files/);

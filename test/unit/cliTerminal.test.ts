@@ -88,12 +88,12 @@ describe('ado-attach terminal output', () => {
     });
 
     it('writes a dry run as its JSON document, and in words', () => {
-        const plan = { files: [{ path: 'a.zip', size: 9 * MiB, uploadType: 'chunked' as const }], workItems: [5] };
+        const plan = { files: [{ path: 'a.zip', size: 9 * MiB, uploadType: 'chunked' as const }], workItems: [5], failed: [] };
         terminal({ json: true }).dryRun(plan);
         assert.deepEqual(JSON.parse(stdout.text), { dryRun: true, ...plan });
         assert.match(stderr.text, /^would upload a\.zip \(9\.00 MiB .*chunked\)\nDry run: 1 file .* would be attached, linked to work item #5\. Nothing was written\.\n$/);
         stdout.chunks.length = 0;
-        terminal().dryRun({ files: [], workItems: [] });
+        terminal().dryRun({ files: [], workItems: [], failed: [] });
         assert.equal(stdout.text, 'Dry run: 0 files (0 bytes) would be attached, linked to no work item. Nothing was written.\n');
     });
 
@@ -121,7 +121,7 @@ describe('ado-attach terminal output', () => {
 
     it('keeps the JSON free of terminal controls and ##vso[, and it parses back to the same text', () => {
         const name = '##vso[task.complete]\u009b\u2028.zip';
-        terminal({ json: true }).dryRun({ files: [{ path: name, size: 1, uploadType: 'simple' }], workItems: [] });
+        terminal({ json: true }).dryRun({ files: [{ path: name, size: 1, uploadType: 'simple' }], workItems: [], failed: [] });
         assert.doesNotMatch(stdout.text, /##vso|[\u007f-\u009f\u2028]/);
         assert.equal(JSON.parse(stdout.text).files[0].path, name);
     });
