@@ -32,7 +32,7 @@ const COMMAND_LINE_MESSAGES: Readonly<Record<string, string>> = {
         "the proxy answered HTTP %d instead of connecting to the server, on each of %d attempt(s). Check that the proxy lets this machine reach the server, or add the server's host to NO_PROXY.",
     FailureTokenRefused:
         "the server refused the token (HTTP %d). Check that %s is valid, not expired, and has the Work Items (Read & write) scope, and that its user may view and edit work items on the target area path.",
-    NoWorkItemsToLink: 'No work item to attach the files to: none was named with --work-item.',
+    NoWorkItemsToLink: 'No work item to attach the files to: neither --work-item nor --query selected any.',
     // The task's advice points at the pipeline agent (its proxy settings, its permissions) and at pipelines; here it is this machine and the environment.
     FailureNetwork:
         'the network failed (%s: %s) on each of %d attempt(s). Check that this machine can reach the server, and the proxy settings: HTTPS_PROXY (HTTP_PROXY for an http collection URL) and NO_PROXY.',

@@ -48,4 +48,16 @@ describe('ado-attach: --query and --max-work-items against the emulator', functi
         assert.deepEqual((JSON.parse(result.stdout) as { linkedWorkItems: number[] }).linkedWorkItems, [14, 12, 13]);
         assert.deepEqual(emulator.wiqlQueries, [QUERY, QUERY]);
     });
+
+    it('says that the query found nothing when it selects no work item, rather than that none was named', async () => {
+        emulator = await AzureDevOpsEmulator.start({ token: PAT, projects: [PROJECT], workItems: [{ id: 12 }], wiql: () => ({ workItems: [] }) });
+        const args = ['--org', emulator.collectionUrl, '--project', PROJECT.name, '--query', QUERY, 'notes.txt'];
+
+        const result = await cli.run(args, { environment: { AZURE_DEVOPS_EXT_PAT: PAT }, cwd: path.join(cli.workspace, 'files') });
+
+        assert.equal(result.exitCode, 0, result.stderr);
+        assert.match(result.stderr, /No work item to attach the files to: neither --work-item nor --query selected any\./);
+        assert.doesNotMatch(result.stderr, /none was named with --work-item/);
+        assert.equal(emulator.attachments().length, 1, 'the file is still uploaded');
+    });
 });
