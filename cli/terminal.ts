@@ -1,4 +1,4 @@
-import { formatBytes } from '../engine/text/format';
+import { formatSize } from '../engine/text/format';
 import { escapeJsonText, neutralise, redact } from '../engine/text/safeText';
 
 /**
@@ -132,7 +132,7 @@ export class Terminal {
 
     /** A file is on the server (uploaded, or an identical attachment reused): its line, as it happens. */
     attached(attachment: CliAttachment): void {
-        this.fileLine(`${attachment.uploadType === 'reused' ? 'reused  ' : 'uploaded'} ${attachment.path} (${formatBytes(attachment.size)}) ${attachment.url}`);
+        this.fileLine(`${attachment.uploadType === 'reused' ? 'reused  ' : 'uploaded'} ${attachment.path} (${formatSize(attachment.size)}) ${attachment.url}`);
     }
 
     /** A file or a work item failed: an error line, as it happens, whatever --quiet says. */
@@ -159,13 +159,13 @@ export class Terminal {
     dryRun(plan: CliDryRun): void {
         this.clearBar();
         for (const file of plan.files) {
-            this.fileLine(`would ${file.uploadType === 'reused' ? 'reuse ' : 'upload'} ${file.path} (${formatBytes(file.size)}, ${file.uploadType})`);
+            this.fileLine(`would ${file.uploadType === 'reused' ? 'reuse ' : 'upload'} ${file.path} (${formatSize(file.size)}, ${file.uploadType})`);
         }
         const summaryStream = this.settings.json ? this.settings.stderr : this.settings.stdout;
         const bytes = plan.files.reduce((sum, file) => sum + file.size, 0);
         const targets = plan.workItems.length > 0 ? `, linked to ${workItemList(plan.workItems)}` : ', linked to no work item';
         const failures = plan.failed.length > 0 ? ` ${plural(plan.failed.length, 'failure')}.` : '';
-        this.line(summaryStream, `Dry run: ${plural(plan.files.length, 'file')} (${formatBytes(bytes)}) would be attached${targets}. Nothing was written.${failures}`);
+        this.line(summaryStream, `Dry run: ${plural(plan.files.length, 'file')} (${formatSize(bytes)}) would be attached${targets}. Nothing was written.${failures}`);
         for (const failure of plan.failed) {
             this.line(this.settings.stderr, `failed: ${describeFailure(failure)}`);
         }
@@ -244,7 +244,7 @@ function describeFailure(failure: CliFailure): string {
 export function summaryOf(report: CliReport): string {
     const bytes = report.attachments.reduce((sum, attachment) => sum + attachment.size, 0);
     const linked = report.linkedWorkItems.length > 0 ? `, linked to ${workItemList(report.linkedWorkItems)}` : '';
-    const attached = `${plural(report.attachments.length, 'file')} attached (${formatBytes(bytes)})${linked}.`;
+    const attached = `${plural(report.attachments.length, 'file')} attached (${formatSize(bytes)})${linked}.`;
     return report.failed.length === 0 ? attached : `${attached} ${plural(report.failed.length, 'failure')}.`;
 }
 
