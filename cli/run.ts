@@ -38,6 +38,11 @@ export async function runCli(io: CliProcess): Promise<number> {
     let options: CliOptions;
     let token: ResolvedToken;
     let network: CliNetwork;
+    if (io.args.length === 0) {
+        // Bare `ado-attach`: the usage says more than a complaint about the first thing missing. Exit 2, stdout empty.
+        io.stderr.write(USAGE);
+        return EXIT_USAGE;
+    }
     try {
         const command = parseCommandLine(io.args, { environment: io.environment, cwd: io.cwd, hostname: io.hostname });
         if (command.kind === 'help') {

@@ -245,4 +245,13 @@ describe('ado-attach: the packed command line, used as a new user would', functi
         assert.match(result.stderr, /^error: --token-stdin was given, but standard input is a terminal, not a pipe: pipe the token in/m);
         assert.equal(server.requests.length, 0, 'no request');
     });
+
+    it('shows the usage on stderr when run with no arguments at all, rather than one complaint about a missing option', async () => {
+        const result = await cli.run([], { environment: { AZURE_DEVOPS_ORG_URL: 'https://dev.azure.com/fabrikam/', AZURE_DEVOPS_EXT_PAT: PAT }, cwd: files });
+
+        assert.equal(result.exitCode, 2);
+        assert.equal(result.stdout, '', 'nothing on stdout, as for every usage error');
+        assert.match(result.stderr, /^Usage: ado-attach /m);
+        assert.match(result.stderr, /--work-item/);
+    });
 });
