@@ -133,6 +133,18 @@ export function mayHaveBeenCommitted(error: unknown): boolean {
     return !(error instanceof StallError && error.stage === 'connect') && error.code !== 'ECONNREFUSED';
 }
 
+/**
+ * A chunk refused as too large (413): the server, or a proxy or gateway in front of it, limits a request to less than
+ * the chunk size. Unlike a simple upload's 413, the cure is smaller chunks.
+ */
+export class ChunkTooLargeError extends Error {
+    override readonly name = 'ChunkTooLargeError';
+
+    constructor(readonly refusal: HttpError, readonly chunkBytes: number) {
+        super(refusal.message);
+    }
+}
+
 /** A 429 that came after the run had spent its whole throttling budget: it fails its request without waiting. */
 export class ThrottleBudgetSpentError extends Error {
     override readonly name = 'ThrottleBudgetSpentError';

@@ -1,5 +1,6 @@
 import {
     ChunkStateMismatchError,
+    ChunkTooLargeError,
     FileChangedError,
     FileLockedError,
     FileUnreadableError,
@@ -47,11 +48,15 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
         const refusal = error.refusal instanceof HttpError ? `HTTP ${error.refusal.status}: ${error.refusal.serverMessage}` : String(error.refusal);
         return loc('FailureChunkState', error.restarts, refusal);
     }
+    if (error instanceof ChunkTooLargeError) {
+        return loc('FailureChunkTooLarge', formatBytes(error.chunkBytes), error.refusal.serverMessage);
+    }
     if (error instanceof RedirectRefusedError) {
         return loc('FailureRedirect', error.status, hostOf(error.location));
     }
     if (error instanceof UnexpectedResponseError) {
-        return loc('FailureUnexpectedResponse', error.status, error.bodyStart);
+        // A 2xx with no body at all (a gateway that drops it) would otherwise read as "()".
+        return loc('FailureUnexpectedResponse', error.status, error.bodyStart.trim() === '' ? loc('ResponseBodyEmpty') : error.bodyStart);
     }
     if (error instanceof NetworkError) {
         const proxyStatus = proxyRefusal(error);

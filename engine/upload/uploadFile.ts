@@ -1,5 +1,5 @@
 import type { AttachmentClient, AttachmentReference, RequestBody } from './attachmentClient';
-import { chunkRanges, type ChunkRange } from './chunkRanges';
+import { chunkRanges, rangeLength, type ChunkRange } from './chunkRanges';
 import { WHOLE_READ_MAX_BYTES, assertFileUnchanged, fileRangeBody } from '../files/fileRange';
 import type { ArtifactFile } from '../find/findArtifacts';
 import { OpenFile } from '../files/openFile';
@@ -7,7 +7,7 @@ import type { ReadBufferPool } from '../files/readBuffers';
 import type { UploadType } from '../settings';
 import type { UploadProgress } from './progress';
 import type { Clock, RetryPolicy } from '../http/retryPolicy';
-import { ChunkStateMismatchError, isChunkRefusal, mayHaveBeenCommitted, saysAttachmentComplete } from '../http/errors';
+import { ChunkStateMismatchError, ChunkTooLargeError, HttpError, isChunkRefusal, mayHaveBeenCommitted, saysAttachmentComplete } from '../http/errors';
 
 export type UploadMethod = 'simple' | 'chunked';
 
@@ -139,6 +139,9 @@ async function uploadChunkedOnce(source: OpenFile, uploader: FileUploader, count
             assumedReceived = false;
             continue;
         } catch (error) {
+            if (error instanceof HttpError && error.status === 413) {
+                throw new ChunkTooLargeError(error, rangeLength(range));
+            }
             if (!isChunkRefusal(error)) {
                 throw error;
             }

@@ -191,6 +191,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             assert.match(result.visibleOutput, /^big\.bin \(chunk 2 of 3\): attempt 1 of 6 failed \(HTTP 503: TF900050: Emulated failure \(HTTP 503\)\.\), retrying in 1\.00 s$/m);
             const puts = s.uploadRequests().filter((request) => request.method === 'PUT');
             assert.deepEqual(puts.map((request) => request.status), [202, 503, 202, 201]);
+            assert.match(result.visibleOutput, /^Result: 1 of 1 file\(s\) uploaded, .*, 1 retried request\(s\)\.$/m);
             await assertStoredOnceAndOutput(s, result, 'big.bin', content);
         });
     });
@@ -221,8 +222,10 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
                     "Set 'chunkSizeMB' below the size it accepts.",
             );
             assert.doesNotMatch(failure, /uploadType|simple upload/);
-            assert.equal(requestsFor(s, 'big.bin').filter((request) => request.method === 'PUT').length, 1, 'a 413 is not retried');
             await assertStoredOnceAndOutput(s, result, 'small.txt', Buffer.from('small'));
+            // A request answered early is recorded once its connection is gone.
+            await s.emulator.stop();
+            assert.equal(requestsFor(s, 'big.bin').filter((request) => request.method === 'PUT').length, 1, 'a 413 is not retried');
         });
 
         it('a 401 on a chunk (the token expired mid-upload) names the token, stops new files, and outputs what was uploaded', async () => {
@@ -326,6 +329,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             assert.match(result.visibleOutput, /^reset\.bin: attempt 1 of 6 failed \(/m);
             assert.match(result.visibleOutput, /^tail\.bin \(chunk 3 of 3\): attempt 1 of 6 failed \(/m);
             assert.equal(result.visibleOutput.split('\n').filter((line) => / attempt \d+ of 6 failed /.test(line)).length, 3, 'one retry each');
+            assert.match(result.visibleOutput, /^Result: 3 of 3 file\(s\) uploaded, .*, 3 retried request\(s\)\.$/m);
             for (const [name, content] of [['lost.bin', lost], ['reset.bin', reset], ['tail.bin', tail]] as const) {
                 await assertStoredOnceAndOutput(s, result, name, content);
             }
