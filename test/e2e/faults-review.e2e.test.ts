@@ -338,6 +338,74 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             assert.deepEqual(leftovers.map((attachment) => [attachment.fileName, attachment.size]), [['lost.bin', 0]]);
         });
 
+        for (const chunkReplay of ['accept', 'reject'] as const) {
+            it(`stores a file whose first chunk's reply was lost, with chunkReplay '${chunkReplay}'`, async () => {
+                const s = await start({ chunkReplay });
+                const content = binaryContent(2 * MiB + 9, 54);
+                s.artifacts.write('big.bin', content);
+                s.emulator.addFault({ method: 'PUT', nth: 1, action: { kind: 'lostReply' }, name: 'lost' });
+
+                const result = await run(s, { contents: 'big.bin', chunkSizeMB: '1' });
+
+                assert.equal(result.result, 'Succeeded', result.stdout);
+                assert.equal(s.uploadRequests().find((request) => request.fault === 'lost')?.committedStatus, 202);
+                assert.match(result.visibleOutput, /^big\.bin \(chunk 1 of 3\): attempt 1 of 6 failed \(/m);
+                if (chunkReplay === 'reject') {
+                    // The resend of bytes 0.. is refused as one the server has; the 2nd chunk's acceptance proves it.
+                    assert.match(result.visibleOutput, /^big\.bin \(chunk 1 of 3\): the reply to this chunk was lost, and the server refused it when it was sent again/m);
+                }
+                assert.equal(result.warnings.length, 0, result.warnings.join('\n'));
+                await assertStoredOnceAndOutput(s, result, 'big.bin', content);
+                assert.equal(s.emulator.attachments().length, 1, 'no restart was needed');
+            });
+
+            it(`stores a file of one chunk whose reply was lost, with chunkReplay '${chunkReplay}'`, async () => {
+                const s = await start({ chunkReplay });
+                const content = binaryContent(300_000, 55);
+                s.artifacts.write('one.bin', content);
+                s.emulator.addFault({ method: 'PUT', nth: 1, action: { kind: 'lostReply' }, name: 'lost' });
+
+                const result = await run(s, { contents: 'one.bin', uploadType: 'chunked', chunkSizeMB: '1' });
+
+                assert.equal(result.result, 'Succeeded', result.stdout);
+                assert.equal(s.uploadRequests().find((request) => request.fault === 'lost')?.committedStatus, 201, 'the server had completed it');
+                assert.equal(attachmentsOutput(result)[0].uploadType, 'chunked');
+                await assertStoredOnceAndOutput(s, result, 'one.bin', content);
+                assert.equal(s.emulator.attachments().length, 1);
+            });
+        }
+
+        it('gives up after two restarts when the server keeps refusing resent chunks, in words; the other files are uploaded', async () => {
+            const s = await start({ chunkReplay: 'reject' });
+            s.artifacts.write('big.bin', binaryContent(2 * MiB, 56));
+            s.artifacts.write('small.txt', 'small');
+            // Each start's last chunk: the connection breaks once its body is out, and the resend is refused for another reason.
+            const refusal = { message: 'TF900010: The chunk was rejected: the upload state was lost.', typeKey: 'InvalidChunkException' };
+            for (let start = 0; start < 3; start++) {
+                s.emulator.addFault({ ...chunkPut('big.bin', MiB), nth: 2 * start + 1, action: { kind: 'reset', afterBytes: MiB } });
+                s.emulator.addFault({ ...chunkPut('big.bin', MiB), nth: 2 * start + 2, action: { kind: 'status', status: 400, body: refusal } });
+            }
+
+            const result = await run(s, { contents: '*', chunkSizeMB: '1' });
+
+            assert.equal(result.result, 'Failed');
+            assert.equal(
+                failureOf(result, 'big.bin'),
+                "big.bin: the server's answers to the chunks did not match what was sent, even after starting the file again as a new attachment 2 time(s) " +
+                    '(HTTP 400: TF900010: The chunk was rejected: the upload state was lost.). No complete copy of it is linked; run the pipeline again.',
+            );
+            assert.deepEqual(
+                result.warnings.map((warning) => /\(restart (\d) of 2\)/.exec(warning)?.[1]),
+                ['1', '2'],
+                result.warnings.join('\n'),
+            );
+            assert.equal(requestsFor(s, 'big.bin').filter((request) => request.method === 'POST').length, 3, 'started three times, no more');
+            assert.ok(s.emulator.attachments().filter((attachment) => attachment.fileName === 'big.bin').every((attachment) => !attachment.complete));
+            assert.match(result.visibleOutput, /, 3 retried request\(s\)\.$/m);
+            await assertServerHoldsExactly(s, { 'small.txt': 'small' });
+            assert.deepEqual(attachmentsOutput(result).map((entry) => entry.path), ['small.txt']);
+        });
+
         it('retries the API negotiation when its connection is reset', async () => {
             const s = await start();
             s.artifacts.write('a.txt', 'alpha');
@@ -348,6 +416,51 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             assert.equal(result.result, 'Succeeded', result.stdout);
             assert.match(result.visibleOutput, /^wit API location: attempt 1 of 6 failed \(/m);
             await assertStoredOnceAndOutput(s, result, 'a.txt', Buffer.from('alpha'));
+        });
+    });
+
+    describe('status codes and their bodies', () => {
+        it("fails a file whose create keeps meeting a gateway's 502 page, naming the status, the page and the attempts", async () => {
+            const s = await start();
+            s.artifacts.write('a.txt', 'alpha');
+            s.artifacts.write('b.txt', 'beta');
+            const page = '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>';
+            s.emulator.addFault({
+                ...attachmentsPost('Simple', 'a.txt'),
+                times: Infinity,
+                action: { kind: 'status', status: 502, headers: { 'Content-Type': 'text/html' }, body: page },
+            });
+
+            const result = await run(s, { contents: '*.txt', retries: '1' });
+
+            assert.equal(result.result, 'Failed');
+            assert.equal(failureOf(result, 'a.txt'), 'a.txt: the server failed (HTTP 502) on each of 2 attempt(s): an HTML page (text/html)');
+            assert.match(result.visibleOutput, /^a\.txt: attempt 1 of 2 failed \(HTTP 502: an HTML page \(text\/html\)\), retrying in /m);
+            assert.equal(requestsFor(s, 'a.txt').length, 2);
+            await assertServerHoldsExactly(s, { 'b.txt': 'beta' });
+            assert.deepEqual(attachmentsOutput(result).map((entry) => entry.path), ['b.txt']);
+        });
+    });
+
+    describe('a server that is down', () => {
+        it('fails every file in words, after the retries, without hanging', async () => {
+            const s = await start();
+            s.artifacts.write('a.txt', 'alpha');
+            s.artifacts.write('b.txt', 'beta');
+            // Nothing listens on the collection's port any more: every connection is refused.
+            await s.emulator.stop();
+
+            const started = Date.now();
+            const result = await run(s, { contents: '*.txt', retries: '1' });
+
+            assert.equal(result.result, 'Failed');
+            assert.ok(Date.now() - started < 15_000, `took ${Date.now() - started} ms`);
+            for (const name of ['a.txt', 'b.txt']) {
+                assert.match(failureOf(result, name), new RegExp(`^${name.replace('.', '\\.')}: the network failed \\(ECONNREFUSED: .*\\) on each of 2 attempt\\(s\\)\\. Check that the agent can reach the server and its proxy settings\\.$`));
+            }
+            assert.match(result.visibleOutput, /^wit API location: attempt 1 of 2 failed \(connect ECONNREFUSED /m);
+            assert.equal(result.outputs.AttachmentCount, '0');
+            assert.deepEqual(attachmentsOutput(result), []);
         });
     });
 
