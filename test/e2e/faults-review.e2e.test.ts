@@ -3,8 +3,9 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { EmulatorOptions, FaultRequestInfo } from '../emulator';
 import { binaryContent, sha256 } from './fixtures';
-import { Scenario, TOKEN, assertServerHoldsExactly, attachmentsOutput } from './harness';
-import type { TaskRun } from './taskRunner';
+import * as fs from 'fs';
+import { PROJECT, Scenario, TOKEN, assertServerHoldsExactly, attachmentsOutput } from './harness';
+import { runTask, type TaskRun } from './taskRunner';
 
 /*
  * A review of "Attachments - Create" and the chunked upload against the ways FACTS.md says the service answers and
@@ -461,6 +462,46 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             assert.match(result.visibleOutput, /^wit API location: attempt 1 of 2 failed \(connect ECONNREFUSED /m);
             assert.equal(result.outputs.AttachmentCount, '0');
             assert.deepEqual(attachmentsOutput(result), []);
+        });
+    });
+
+    describe('a collection URL that is not a collection', () => {
+        const notACollection =
+            /: the server did not answer as an Azure DevOps collection: it names no location for its '\w+' REST API \(it answered "not found", a page that is not JSON, or nothing\)\. Check that the collection URL is the collection's own address/;
+
+        it('fails in words, and starts no further file, when the collection URL answers 404', async () => {
+            const s = await start();
+            s.artifacts.write('a.txt', 'alpha');
+            s.artifacts.write('b.txt', 'beta');
+            const result = await runTask({
+                collectionUrl: `${s.emulator.origin}/no-such-collection/`,
+                token: TOKEN,
+                projectName: PROJECT.name,
+                projectId: PROJECT.id,
+                inputs: { rootFolder: s.artifacts.root, contents: '*.txt', concurrency: '1' },
+            });
+            runs.push(result);
+            fs.rmSync(result.tempDirectory, { recursive: true, force: true });
+
+            assert.equal(result.result, 'Failed');
+            assert.match(failureOf(result, 'a.txt'), notACollection);
+            assert.doesNotMatch(result.resultMessage ?? '', /Failed to find api location|e81700f7/);
+            assert.match(failureOf(result, 'b.txt'), /^b\.txt: not attempted/);
+            assert.ok(s.emulator.requests.every((request) => request.method === 'OPTIONS' && request.status === 404), 'nothing but the negotiation was sent');
+            assert.equal(s.emulator.attachments().length, 0);
+        });
+
+        it('fails in words when something between answers the negotiation with a sign-in page (203)', async () => {
+            const s = await start();
+            s.artifacts.write('a.txt', 'alpha');
+            const page = '<!DOCTYPE html><html><head><title>Sign In</title></head><body>Sign in to your account</body></html>';
+            s.emulator.addFault({ method: 'OPTIONS', times: Infinity, action: { kind: 'status', status: 203, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: page } });
+
+            const result = await run(s, { contents: 'a.txt' });
+
+            assert.equal(result.result, 'Failed');
+            assert.match(failureOf(result, 'a.txt'), notACollection);
+            assert.equal(s.uploadRequests().length, 0);
         });
     });
 
