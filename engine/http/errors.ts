@@ -41,6 +41,19 @@ export class UnexpectedResponseError extends Error {
     }
 }
 
+/**
+ * The server named no location for a REST API the task needs. node-api reads a 404, a 203 sign-in page or an answer
+ * that is not JSON to its OPTIONS as "no locations", so the status is lost: the collection URL is not a collection,
+ * or something answers in the server's place.
+ */
+export class ApiLocationMissingError extends Error {
+    override readonly name = 'ApiLocationMissingError';
+
+    constructor(readonly area: string, readonly locationId: string) {
+        super(`the server names no location for its '${area}' REST API (${locationId})`);
+    }
+}
+
 /** A 3xx: the task never follows a redirect, so that the token cannot reach another host. */
 export class RedirectRefusedError extends Error {
     override readonly name = 'RedirectRefusedError';

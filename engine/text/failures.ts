@@ -1,4 +1,5 @@
 import {
+    ApiLocationMissingError,
     ChunkStateMismatchError,
     ChunkTooLargeError,
     FileChangedError,
@@ -47,6 +48,9 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
     if (error instanceof ChunkStateMismatchError) {
         const refusal = error.refusal instanceof HttpError ? `HTTP ${error.refusal.status}: ${error.refusal.serverMessage}` : String(error.refusal);
         return loc('FailureChunkState', error.restarts, refusal);
+    }
+    if (error instanceof ApiLocationMissingError) {
+        return loc('FailureNotACollection', error.area);
     }
     if (error instanceof ChunkTooLargeError) {
         return loc('FailureChunkTooLarge', formatBytes(error.chunkBytes), error.refusal.serverMessage);
@@ -101,7 +105,7 @@ export function stopsEverything(error: unknown): boolean {
     if (error instanceof HttpError) {
         return error.status === 401 || error.status === 203 || isRedirect(error) || isVersionOutOfRange(error);
     }
-    return isCertificateError(error) || error instanceof RedirectRefusedError || proxyRefusal(error) === 407;
+    return isCertificateError(error) || error instanceof RedirectRefusedError || error instanceof ApiLocationMissingError || proxyRefusal(error) === 407;
 }
 
 function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | undefined, context: FailureContext, loc: Localize): string {
