@@ -435,7 +435,11 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             const result = await run(s, { contents: '*.txt', retries: '1' });
 
             assert.equal(result.result, 'Failed');
-            assert.equal(failureOf(result, 'a.txt'), 'a.txt: the server failed (HTTP 502) on each of 2 attempt(s): an HTML page (text/html)');
+            assert.equal(
+                failureOf(result, 'a.txt'),
+                "a.txt: the server failed (HTTP 502) on each of 2 attempt(s): an HTML page (text/html). Run the pipeline again later, or raise 'retries'; " +
+                    "if it keeps failing, ask the server's administrator (on Azure DevOps Services, see https://status.dev.azure.com).",
+            );
             assert.match(result.visibleOutput, /^a\.txt: attempt 1 of 2 failed \(HTTP 502: an HTML page \(text\/html\)\), retrying in /m);
             assert.equal(requestsFor(s, 'a.txt').length, 2);
             await assertServerHoldsExactly(s, { 'b.txt': 'beta' });
