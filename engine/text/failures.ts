@@ -133,7 +133,7 @@ function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | 
         return loc('FailureApiVersion', withoutFinalStop(error.serverMessage));
     }
     if (error.status >= 500) {
-        return loc('FailureServerError', error.status, context.attempts, error.serverMessage);
+        return loc('FailureServerError', error.status, context.attempts, withoutFinalStop(error.serverMessage));
     }
     return loc('FailureRejected', error.status, error.serverMessage);
 }
