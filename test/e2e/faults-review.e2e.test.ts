@@ -421,6 +421,24 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
     });
 
     describe('status codes and their bodies', () => {
+        it('after a 500 on a simple create, says the server failed (not that its reply was lost) when it logs the resend', async () => {
+            const s = await start();
+            s.artifacts.write('a.txt', 'alpha');
+            s.emulator.addFault({ ...attachmentsPost('Simple'), times: 2, action: { kind: 'status', status: 500 } });
+
+            const result = await run(s, { contents: 'a.txt' });
+
+            assert.equal(result.result, 'Succeeded', result.stdout);
+            assert.equal(result.visibleOutput.split('\n').filter((line) => /^a\.txt: attempt \d of 6 failed \(HTTP 500: /.test(line)).length, 2);
+            assert.match(
+                result.visibleOutput,
+                /^a\.txt: the server failed \(HTTP 500\) on an attempt it may have stored, so the file was sent again as a new attachment\. If the server had stored the first copy, it is linked nowhere/m,
+            );
+            assert.doesNotMatch(result.visibleOutput, /reply to the upload was lost/);
+            assert.match(result.visibleOutput, /, 2 retried request\(s\)\.$/m);
+            await assertStoredOnceAndOutput(s, result, 'a.txt', Buffer.from('alpha'));
+        });
+
         it("fails a file whose create keeps meeting a gateway's 502 page, naming the status, the page and the attempts", async () => {
             const s = await start();
             s.artifacts.write('a.txt', 'alpha');
