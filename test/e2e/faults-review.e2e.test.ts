@@ -1,17 +1,19 @@
 import * as assert from 'assert/strict';
+import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { EmulatorOptions, FaultRequestInfo } from '../emulator';
 import { binaryContent, sha256 } from './fixtures';
-import * as fs from 'fs';
 import { PROJECT, Scenario, TOKEN, assertServerHoldsExactly, attachmentsOutput } from './harness';
 import { runTask, type TaskRun } from './taskRunner';
 
 /*
  * A review of "Attachments - Create" and the chunked upload against the ways FACTS.md says the service answers and
  * misbehaves, for the cases the other fault tests leave out: a 2xx without a body, a Retry-After on a success,
- * 401, 403, 404, 413 and a redirect on a chunk, resets and lost replies at the chunked start, and the size limit on a
- * simple upload. Each test checks the bytes on the server, the retries, the words and that the other files succeed.
+ * 401, 403, 404, 413 and a redirect on a chunk, resets and lost replies at the chunked start and the first chunk,
+ * restarts that run out, a gateway's error page, a server that is down, a collection URL that is not a collection,
+ * and the size limit on a simple upload. Each test checks the bytes on the server, the retries, the words and that
+ * the other files succeed.
  */
 
 const MiB = 1024 * 1024;
