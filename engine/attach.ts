@@ -221,7 +221,7 @@ function logUploadNotice(notice: UploadNotice, { log, loc }: EngineHost): void {
         case 'attachmentAlreadyComplete':
             return log.info(loc('AttachmentAlreadyComplete', file));
         case 'simpleResent':
-            return log.info(loc('SimpleUploadResent', file));
+            return log.info(notice.status === undefined ? loc('SimpleUploadResent', file) : loc('SimpleUploadResentAfterServerError', file, notice.status));
         case 'restarted': {
             const reason = notice.reason instanceof Error ? notice.reason.message : String(notice.reason);
             return log.warning(loc('UploadRestarted', file, reason, notice.restart, notice.maxRestarts));

@@ -41,6 +41,19 @@ export class UnexpectedResponseError extends Error {
     }
 }
 
+/**
+ * The server named no location for a REST API the task needs. node-api reads a 404, a 203 sign-in page or an answer
+ * that is not JSON to its OPTIONS as "no locations", so the status is lost: the collection URL is not a collection,
+ * or something answers in the server's place.
+ */
+export class ApiLocationMissingError extends Error {
+    override readonly name = 'ApiLocationMissingError';
+
+    constructor(readonly area: string, readonly locationId: string) {
+        super(`the server names no location for its '${area}' REST API (${locationId})`);
+    }
+}
+
 /** A 3xx: the task never follows a redirect, so that the token cannot reach another host. */
 export class RedirectRefusedError extends Error {
     override readonly name = 'RedirectRefusedError';
@@ -131,6 +144,18 @@ export function mayHaveBeenCommitted(error: unknown): boolean {
         return false;
     }
     return !(error instanceof StallError && error.stage === 'connect') && error.code !== 'ECONNREFUSED';
+}
+
+/**
+ * A chunk refused as too large (413): the server, or a proxy or gateway in front of it, limits a request to less than
+ * the chunk size. Unlike a simple upload's 413, the cure is smaller chunks.
+ */
+export class ChunkTooLargeError extends Error {
+    override readonly name = 'ChunkTooLargeError';
+
+    constructor(readonly refusal: HttpError, readonly chunkBytes: number) {
+        super(refusal.message);
+    }
 }
 
 /** A 429 that came after the run had spent its whole throttling budget: it fails its request without waiting. */

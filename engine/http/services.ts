@@ -6,7 +6,7 @@ import type { IRequestOptions } from 'azure-devops-node-api/interfaces/common/Vs
 import type { VsoClient } from 'azure-devops-node-api/VsoClient';
 import { AttachmentClient, type LocateResource } from '../upload/attachmentClient';
 import { AzureDevOpsApis } from './azureDevOpsApis';
-import { HttpError, NetworkError, UnexpectedResponseError } from './errors';
+import { ApiLocationMissingError, HttpError, NetworkError } from './errors';
 import { NodeHttpTransport, type ProxySettings, type TlsSettings } from './httpTransport';
 import { trustedRoots } from './trustedRoots';
 import type { TransferSettings } from '../settings';
@@ -150,7 +150,7 @@ export function nodeApiLocator(connectArea: () => Promise<{ vsoClient: VsoClient
                 throw fromNodeApiError(error);
             }
             if (!located.requestUrl || !located.apiVersion) {
-                throw new UnexpectedResponseError(200, `no ${area} API location ${locationId} in the server's OPTIONS answer`);
+                throw new ApiLocationMissingError(area, locationId);
             }
             return { requestUrl: located.requestUrl, apiVersion: located.apiVersion };
         });
@@ -180,6 +180,11 @@ export function fromNodeApiError(error: unknown): unknown {
     }
     if (typeof failure?.code === 'string') {
         return new NetworkError(failure.code, failure.message ?? failure.code);
+    }
+    // node-api's words when an OPTIONS answer listed no such location (its 404, 203 or non-JSON answer reads as none).
+    const missing = failure instanceof Error ? /^Failed to find api location for area: (\S+) id: (\S+)/.exec(failure.message) : null;
+    if (missing) {
+        return new ApiLocationMissingError(missing[1], missing[2]);
     }
     if (failure instanceof Error && /^Request timeout/.test(failure.message)) {
         return new NetworkError('ESTALLED', failure.message);

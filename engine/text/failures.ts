@@ -1,5 +1,7 @@
 import {
+    ApiLocationMissingError,
     ChunkStateMismatchError,
+    ChunkTooLargeError,
     FileChangedError,
     FileLockedError,
     FileUnreadableError,
@@ -47,11 +49,18 @@ export function describeFailure(error: unknown, file: Pick<ArtifactFile, 'size'>
         const refusal = error.refusal instanceof HttpError ? `HTTP ${error.refusal.status}: ${error.refusal.serverMessage}` : String(error.refusal);
         return loc('FailureChunkState', error.restarts, refusal);
     }
+    if (error instanceof ApiLocationMissingError) {
+        return loc('FailureNotACollection', error.area);
+    }
+    if (error instanceof ChunkTooLargeError) {
+        return loc('FailureChunkTooLarge', formatBytes(error.chunkBytes), error.refusal.serverMessage);
+    }
     if (error instanceof RedirectRefusedError) {
         return loc('FailureRedirect', error.status, hostOf(error.location));
     }
     if (error instanceof UnexpectedResponseError) {
-        return loc('FailureUnexpectedResponse', error.status, error.bodyStart);
+        // A 2xx with no body at all (a gateway that drops it) would otherwise read as "()".
+        return loc('FailureUnexpectedResponse', error.status, error.bodyStart.trim() === '' ? loc('ResponseBodyEmpty') : error.bodyStart);
     }
     if (error instanceof NetworkError) {
         const proxyStatus = proxyRefusal(error);
@@ -96,7 +105,7 @@ export function stopsEverything(error: unknown): boolean {
     if (error instanceof HttpError) {
         return error.status === 401 || error.status === 203 || isRedirect(error) || isVersionOutOfRange(error);
     }
-    return isCertificateError(error) || error instanceof RedirectRefusedError || proxyRefusal(error) === 407;
+    return isCertificateError(error) || error instanceof RedirectRefusedError || error instanceof ApiLocationMissingError || proxyRefusal(error) === 407;
 }
 
 function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | undefined, context: FailureContext, loc: Localize): string {
@@ -124,7 +133,7 @@ function describeHttpError(error: HttpError, file: Pick<ArtifactFile, 'size'> | 
         return loc('FailureApiVersion', withoutFinalStop(error.serverMessage));
     }
     if (error.status >= 500) {
-        return loc('FailureServerError', error.status, context.attempts, error.serverMessage);
+        return loc('FailureServerError', error.status, context.attempts, withoutFinalStop(error.serverMessage));
     }
     return loc('FailureRejected', error.status, error.serverMessage);
 }

@@ -1,5 +1,5 @@
 import type { AttachmentClient, AttachmentReference, RequestBody } from './attachmentClient';
-import { chunkRanges, type ChunkRange } from './chunkRanges';
+import { chunkRanges, rangeLength, type ChunkRange } from './chunkRanges';
 import { WHOLE_READ_MAX_BYTES, assertFileUnchanged, fileRangeBody } from '../files/fileRange';
 import type { ArtifactFile } from '../find/findArtifacts';
 import { OpenFile } from '../files/openFile';
@@ -7,7 +7,7 @@ import type { ReadBufferPool } from '../files/readBuffers';
 import type { UploadType } from '../settings';
 import type { UploadProgress } from './progress';
 import type { Clock, RetryPolicy } from '../http/retryPolicy';
-import { ChunkStateMismatchError, isChunkRefusal, mayHaveBeenCommitted, saysAttachmentComplete } from '../http/errors';
+import { ChunkStateMismatchError, ChunkTooLargeError, HttpError, isChunkRefusal, mayHaveBeenCommitted, saysAttachmentComplete } from '../http/errors';
 
 export type UploadMethod = 'simple' | 'chunked';
 
@@ -38,8 +38,11 @@ export type UploadNotice =
     | { readonly kind: 'attachmentAlreadyComplete'; readonly file: ArtifactFile }
     /** The server's answers do not match what was sent: the file starts again as a new attachment. */
     | { readonly kind: 'restarted'; readonly file: ArtifactFile; readonly restart: number; readonly maxRestarts: number; readonly reason: unknown }
-    /** A simple upload whose reply was lost was sent again as a new attachment; the first copy, if stored, is an orphan. */
-    | { readonly kind: 'simpleResent'; readonly file: ArtifactFile };
+    /**
+     * A simple upload whose reply was lost was sent again as a new attachment; the first copy, if stored, is an orphan.
+     * `status`: no reply was lost, the server (or its gateway) failed with this 5xx after it may have stored the file.
+     */
+    | { readonly kind: 'simpleResent'; readonly file: ArtifactFile; readonly status?: number };
 
 /** How often a chunked file starts again as a new attachment when the server's state cannot be trusted. */
 export const MAX_RESTARTS = 2;
@@ -78,11 +81,17 @@ async function uploadSimple(source: OpenFile, uploader: FileUploader): Promise<A
     const { file } = source;
     const whole: ChunkRange = { first: 0, last: file.size - 1, total: file.size };
     let replyLost = false;
+    let serverFailure: number | undefined;
     const reference = await withProgress(uploader, source, whole, (body) =>
-        uploader.policy.run(file.relativePath, () => noteLostReply(uploader.client.createSimple(file.name, body), () => (replyLost = true))),
+        uploader.policy.run(file.relativePath, () =>
+            noteLostReply(uploader.client.createSimple(file.name, body), (error) => {
+                replyLost = true;
+                serverFailure ??= error instanceof HttpError ? error.status : undefined;
+            }),
+        ),
     );
     if (replyLost) {
-        uploader.report?.({ kind: 'simpleResent', file });
+        uploader.report?.({ kind: 'simpleResent', file, status: serverFailure });
     }
     return reference;
 }
@@ -139,6 +148,9 @@ async function uploadChunkedOnce(source: OpenFile, uploader: FileUploader, count
             assumedReceived = false;
             continue;
         } catch (error) {
+            if (error instanceof HttpError && error.status === 413) {
+                throw new ChunkTooLargeError(error, rangeLength(range));
+            }
             if (!isChunkRefusal(error)) {
                 throw error;
             }
@@ -165,12 +177,12 @@ async function uploadChunkedOnce(source: OpenFile, uploader: FileUploader, count
 }
 
 /** Notes a failure after which the server may have committed the request (its reply lost), then passes it on. */
-async function noteLostReply<T>(attempt: Promise<T>, onLost: () => void): Promise<T> {
+async function noteLostReply<T>(attempt: Promise<T>, onLost: (error: unknown) => void): Promise<T> {
     try {
         return await attempt;
     } catch (error) {
         if (mayHaveBeenCommitted(error)) {
-            onLost();
+            onLost(error);
         }
         throw error;
     }

@@ -185,6 +185,19 @@ export class Exchange {
         };
     }
 
+    /** Lets the route handle the request (and commit it), but sends its reply with the status it chose and no body. */
+    emptyReply(): void {
+        const res = this.res as unknown as { writeHead: unknown; end: unknown };
+        const writeHead = this.res.writeHead.bind(this.res) as (code: number, given?: OutgoingHttpHeaders) => ServerResponse;
+        const end = this.res.end.bind(this.res) as () => ServerResponse;
+        res.writeHead = (code: number, given?: OutgoingHttpHeaders) => {
+            this.committedStatus = code;
+            const kept = Object.fromEntries(Object.entries(given ?? {}).filter(([name]) => !/^content-(length|type)$/i.test(name)));
+            return writeHead(code, { ...kept, 'Content-Length': '0' });
+        };
+        res.end = () => end();
+    }
+
     /** Tears the connection down without an answer, as a reset network path would. */
     destroyConnection(): void {
         const socket = this.req.socket;

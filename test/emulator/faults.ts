@@ -90,6 +90,9 @@ export async function playFault(ex: Exchange, action: FaultAction, sleep: (ms: n
                 ex.res.setHeader(name, value);
             }
             return true;
+        case 'emptyReply':
+            ex.emptyReply();
+            return true;
         case 'lostReply':
             ex.interceptReply(() => ex.destroyConnection());
             return true;

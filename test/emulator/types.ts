@@ -208,7 +208,12 @@ export type FaultAction =
      */
     | { kind: 'trickle'; intervalMs?: number }
     /** Handles the request normally and adds these headers to its reply (a `Retry-After` or `X-RateLimit-*` on a success). */
-    | { kind: 'headers'; headers: Record<string, string> };
+    | { kind: 'headers'; headers: Record<string, string> }
+    /**
+     * Handles the request normally (the server commits it), then sends its status with an empty body, as a gateway that
+     * drops response bodies does, or a server whose intermediate chunk replies carry none (FACTS does not say they do).
+     */
+    | { kind: 'emptyReply' };
 
 export interface FaultRequestInfo {
     method: string;
