@@ -11,7 +11,7 @@ import { listFailures, type RunFailure } from './outcomeFailures';
 import type { TransferSettings } from './settings';
 import type { ServerTarget } from './target';
 import { describeFailure, stopsEverything, type FailureContext } from './text/failures';
-import { formatBytes, formatSeconds } from './text/format';
+import { formatBytes, formatSeconds, withThousandsSeparators } from './text/format';
 import type { Localize, TaskLog } from './text/localize';
 import { UploadProgress, type ProgressState } from './upload/progress';
 import { uploadAll, type UploadOutcome } from './upload/uploadAll';
@@ -97,7 +97,7 @@ export interface AttachPlan {
  */
 export async function attachFiles(files: readonly ArtifactFile[], settings: AttachSettings, target: ServerTarget, network: NetworkSettings, host: EngineHost): Promise<AttachOutcome> {
     return withSession(settings, target, network, host, async ({ services, policy, linking, describe }) => {
-        host.log.info(host.loc('FilesFound', files.length, formatBytes(totalSize(files)), target.collectionUrl));
+        host.log.info(host.loc('FilesFound', withThousandsSeparators(files.length), formatBytes(totalSize(files)), target.collectionUrl));
         const prepared = wantsLinks(settings) ? await prepareLinks(files, settings, linkOptions(settings), linking) : undefined;
         const toUpload = prepared ? prepared.plan.toUpload.map((hashed) => hashed.file) : [...files];
         prepared?.notUploaded.forEach(({ file, error }) => host.failed(file, describe(error, file)));

@@ -100,7 +100,7 @@ describe('end to end: attaching the uploads to work items', function () {
             const run = await scenario.run({ contents: '**', chunkSizeMB: '1', workItemIds: '101, 999' });
 
             assert.equal(run.result, 'Failed');
-            assert.match(run.resultMessage ?? '', /^0 of 2 file\(s\) were not uploaded, and 1 work item\(s\) did not get their attachments:\n#999: work item 999 does not exist, or the identity may not read it \(TF401232\)/);
+            assert.match(run.resultMessage ?? '', /^1 work item\(s\) did not get their attachments:\n#999: work item 999 does not exist, or the identity may not read it \(TF401232\)/);
             assert.equal(run.outputs.LinkedWorkItems, '101');
             assert.equal(attachedFiles(scenario, 101).length, 2);
             assert.equal(run.outputs.AttachmentCount, '2');

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as tl from 'azure-pipelines-task-lib/task';
-import { attachFiles, type AttachOutcome, type EngineHost } from '../../../engine/attach';
+import { attachFiles, type AttachmentOutput, type AttachOutcome, type EngineHost } from '../../../engine/attach';
 import { TargetsRefusedError } from '../../../engine/link/targets';
 import { describeFindNotice, findArtifacts, type ArtifactFile } from '../../../engine/find/findArtifacts';
 import { secretsOf } from '../../../engine/target';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
     const files = findFiles(settings);
     if (files.length === 0) {
-        publishOutputs([], [], outputSink, loc);
+        setOutputs([], []);
         reportNoFiles(settings);
         return;
     }
@@ -50,15 +50,26 @@ async function main(): Promise<void> {
             throw error;
         }
         // Nothing was uploaded: the outputs say so, for the steps that read them.
-        publishOutputs([], [], outputSink, loc);
+        setOutputs([], []);
         setResult('Failed', [error.message]);
         return;
     }
     log.info(resultLine(outcome, files.length, Date.now() - started));
 
-    publishOutputs(outcome.attachments, outcome.links?.linked ?? [], outputSink, loc);
+    setOutputs(outcome.attachments, outcome.links?.linked ?? []);
     publishSummary(files, outcome, target.collectionUrl);
     reportOutcome(outcome, files.length);
+}
+
+/**
+ * Whether the outputs are set. A run that fails before it sets them (a bad input, no token) sets them empty, like a run
+ * that uploads nothing: a later step that reads `$(step.AttachmentCount)` would otherwise get that text itself.
+ */
+let outputsSet = false;
+
+function setOutputs(attachments: readonly AttachmentOutput[], linkedWorkItems: readonly number[]): void {
+    publishOutputs(attachments, linkedWorkItems, outputSink, loc);
+    outputsSet = true;
 }
 
 /** Up to this many files, each file's line shows as it is; past it, they go into one collapsible group. */
@@ -78,18 +89,15 @@ const engineHost: EngineHost = {
     userAgent: 'UploadWorkItemAttachments/1',
 };
 
-/** The run in one line: files, bytes, time, rate and retries. */
-function resultLine({ uploads, retries }: AttachOutcome, total: number, elapsedMs: number): string {
+/** The run in one line: files (those found already attached apart, so that none reads as left out), bytes, time, rate and retries. */
+function resultLine({ uploads, attachments, retries }: AttachOutcome, total: number, elapsedMs: number): string {
     const bytes = uploads.uploaded.reduce((sum, attachment) => sum + attachment.file.size, 0);
-    return loc(
-        'UploadResult',
-        withThousandsSeparators(uploads.uploaded.length),
-        withThousandsSeparators(total),
-        formatSize(bytes),
-        formatDuration(elapsedMs),
-        formatSpeed(bytes, elapsedMs),
-        withThousandsSeparators(retries),
-    );
+    const reused = attachments.length - uploads.uploaded.length;
+    const transfer = [formatSize(bytes), formatDuration(elapsedMs), formatSpeed(bytes, elapsedMs), withThousandsSeparators(retries)];
+    const uploaded = withThousandsSeparators(uploads.uploaded.length);
+    return reused === 0
+        ? loc('UploadResult', uploaded, withThousandsSeparators(total), ...transfer)
+        : loc('UploadResultReused', uploaded, withThousandsSeparators(total), withThousandsSeparators(reused), ...transfer);
 }
 
 /** The files to upload; what the search skipped or decided is logged, and never fails the run. */
@@ -102,4 +110,12 @@ function findFiles(settings: TaskSettings): ArtifactFile[] {
     return found.files;
 }
 
-main().catch((error: unknown) => setResult('Failed', [error instanceof Error ? error.message : String(error)]));
+main().catch((error: unknown) => {
+    try {
+        if (!outputsSet) {
+            setOutputs([], []);
+        }
+    } finally {
+        setResult('Failed', [error instanceof Error ? error.message : String(error)]);
+    }
+});

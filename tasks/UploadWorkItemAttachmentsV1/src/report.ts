@@ -1,6 +1,7 @@
 import type { AttachOutcome } from '../../../engine/attach';
 import type { ArtifactFile } from '../../../engine/find/findArtifacts';
 import type { RunFailure } from '../../../engine/outcomeFailures';
+import { withThousandsSeparators } from '../../../engine/text/format';
 import { loc, log, setResult, uploadSummary } from './agent';
 import type { TaskSettings } from './inputs';
 import { summaryMarkdown, type SummaryRow } from './summary';
@@ -17,14 +18,22 @@ export function reportNoFiles(settings: TaskSettings): void {
     setResult('Succeeded', [message]);
 }
 
-export function reportOutcome({ failures }: AttachOutcome, total: number): void {
+export function reportOutcome({ failures, uploads, attachments }: AttachOutcome, total: number): void {
+    const count = withThousandsSeparators;
     if (failures.length === 0) {
-        setResult('Succeeded', [loc('AllUploaded', total)]);
+        // A file found already attached was not uploaded: saying so keeps the result in step with the result line.
+        const reused = attachments.length - uploads.uploaded.length;
+        setResult('Succeeded', [reused === 0 ? loc('AllUploaded', count(total)) : loc('AllUploadedReused', count(uploads.uploaded.length), count(reused))]);
         return;
     }
     const workItemsFailed = failures.filter((failure) => failure.kind === 'workItem').length;
     const filesFailed = failures.length - workItemsFailed;
-    const heading = workItemsFailed === 0 ? loc('SomeFilesFailed', filesFailed, total) : loc('SomeFailed', filesFailed, total, workItemsFailed);
+    const heading =
+        workItemsFailed === 0
+            ? loc('SomeFilesFailed', count(filesFailed), count(total))
+            : filesFailed === 0
+              ? loc('SomeWorkItemsFailed', count(workItemsFailed))
+              : loc('SomeFailed', count(filesFailed), count(total), count(workItemsFailed));
     // One failure a line: each line is made safe on its own, the line breaks between them are meant.
     setResult('Failed', [heading, ...failures.map(resultLine)]);
 }
