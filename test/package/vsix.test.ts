@@ -8,6 +8,7 @@ import { packageExtension, type PackageResult } from '../../scripts/package/pack
 import { REPO_ROOT, loadProject, readJson, type TaskJson } from '../../scripts/package/project';
 import { ForwardProxy } from '../proxy/forwardProxy';
 import { listFiles } from '../../scripts/package/stage';
+import { SHARED_TASK_SCHEMA_FILE, TASK_SCHEMA_FILE, createTaskValidator } from '../../scripts/package/validate';
 import { binaryContent } from '../e2e/fixtures';
 import { Scenario, assertServerHoldsExactly, attachmentsOutput } from '../e2e/harness';
 
@@ -95,6 +96,36 @@ describe('packaging: the VSIX, unpacked where no node_modules can help it', func
             assert.ok(files.includes(target), `handler target ${target}`);
         }
         assert.deepEqual(listFiles(unpacked).filter((file) => file.split(path.sep).includes('node_modules')), []);
+    });
+
+    it('holds in the task folder what the agent reads: task.json valid against the official schema with Node20_1 and Node24 on dist/index.js, a 32x32 icon.png, and Strings with every message', () => {
+        const taskJson = readJson(path.join(taskDirectory, 'task.json')) as TaskJson & { messages: Record<string, string> };
+        const schemaFile = fs.existsSync(SHARED_TASK_SCHEMA_FILE) ? SHARED_TASK_SCHEMA_FILE : TASK_SCHEMA_FILE;
+        assert.deepEqual(createTaskValidator(readJson(schemaFile) as object)(taskJson), [], schemaFile);
+        assert.deepEqual(
+            Object.entries(taskJson.execution ?? {}).map(([handler, { target }]) => [handler, target]),
+            [['Node20_1', 'dist/index.js'], ['Node24', 'dist/index.js']],
+        );
+        const icon = fs.readFileSync(path.join(taskDirectory, 'icon.png'));
+        assert.equal(icon.subarray(1, 4).toString('latin1'), 'PNG');
+        assert.deepEqual([icon.readUInt32BE(16), icon.readUInt32BE(20)], [32, 32], 'width and height');
+        const strings = readJson(path.join(taskDirectory, 'Strings', 'resources.resjson', 'en-US', 'resources.resjson')) as Record<string, string>;
+        for (const [key, message] of Object.entries(taskJson.messages)) {
+            assert.equal(strings[`loc.messages.${key}`], message, key);
+        }
+    });
+
+    it('names in its manifests only files it holds, and holds no source, map, test or TypeScript file anywhere', () => {
+        const vsixManifest = fs.readFileSync(path.join(unpacked, 'extension.vsixmanifest'), 'utf8');
+        const assets = [...vsixManifest.matchAll(/<Asset\b[^>]*\bPath="([^"]+)"/g)].map((match) => match[1]);
+        assert.ok(assets.includes('overview.md') && assets.includes('LICENSE'), assets.join(', '));
+        const manifest = loadProject().manifest;
+        const named = [...assets, ...Object.values(manifest.icons ?? {}), ...(manifest.files ?? []).map((file) => file.path)];
+        for (const file of named) {
+            assert.ok(fs.existsSync(path.join(unpacked, file)), `${file} is named but not in the VSIX`);
+        }
+        const all = listFiles(unpacked).map((file) => file.split(path.sep).join('/'));
+        assert.deepEqual(all.filter((file) => /\.(ts|map)$|(^|\/)(src|test|Tests)\//.test(file)), []);
     });
 
     it('bundles task-lib exactly once', () => {
