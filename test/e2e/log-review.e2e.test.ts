@@ -124,7 +124,7 @@ describe('end to end: the log, outputs and summary of each kind of run, read as 
         assert.deepEqual(summaryRows(run).get('big.bin')?.slice(1, 3), ['20.00 MiB (20,971,520 bytes)', 'chunked']);
     });
 
-    it('work items with a file reused: the result line counts it as already attached, not as a file left out, and the result does not call it uploaded', async () => {
+    it('work items with a file reused: the result line counts it as reused, not as a file left out, and the result does not call it uploaded', async () => {
         scenario = await Scenario.start({ workItems: [{ id: 101 }, { id: 102 }] });
         scenario.artifacts.write('logs/app.log', 'application log');
         scenario.artifacts.write('drop/setup.bin', binaryContent(MiB + 3, 4));
@@ -136,8 +136,8 @@ describe('end to end: the log, outputs and summary of each kind of run, read as 
 
         assert.equal(run.result, 'Succeeded', run.stdout);
         assert.match(run.visibleOutput, /^drop\/setup\.bin: already attached with the same name and content, not uploaded again\.$/m);
-        assert.match(resultLine(run), /^Result: 2 of 3 file\(s\) uploaded and 1 already attached, 34 bytes in \d+ ms at [\d.]+ (bytes|KiB)\/s, 0 retried request\(s\)\.$/);
-        assert.equal(run.resultMessage, 'Uploaded 2 file(s) as work item attachments, and 1 file(s) were already attached.');
+        assert.match(resultLine(run), /^Result: 2 of 3 file\(s\) uploaded and 1 reused, 34 bytes in \d+ ms at [\d.]+ (bytes|KiB)\/s, 0 retried request\(s\)\.$/);
+        assert.equal(run.resultMessage, 'Uploaded 2 file(s) as work item attachments, and reused 1 file(s) the work items already hold.');
         const entries = assertOutputsAsDocumented(run, '101,102');
         assert.deepEqual(entries.map((entry) => [entry.path, entry.uploadType]), [['drop/setup.bin', 'reused'], ['logs/app.log', 'simple'], ['logs/new.log', 'simple']]);
         const rows = summaryRows(run);
