@@ -231,7 +231,7 @@ function logUploadNotice(notice: UploadNotice, { log, loc }: EngineHost): void {
 
 function logRetry(notice: RetryNotice, host: EngineHost): void {
     const reason = notice.error instanceof Error ? notice.error.message : String(notice.error);
-    host.log.info(host.loc('Retrying', notice.operation, notice.attempt, notice.maxAttempts, reason, formatSeconds(notice.delayMs)));
+    host.log.info(host.loc('Retrying', notice.operation, notice.attempt, notice.maxAttempts, formatSeconds(notice.delayMs), reason));
 }
 
 function totalSize(files: readonly ArtifactFile[]): number {

@@ -191,7 +191,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             const result = await run(s, { contents: 'big.bin', chunkSizeMB: '1' });
 
             assert.equal(result.result, 'Succeeded', result.stdout);
-            assert.match(result.visibleOutput, /^big\.bin \(chunk 2 of 3\): attempt 1 of 6 failed \(HTTP 503: TF900050: Emulated failure \(HTTP 503\)\.\), retrying in 1\.00 s$/m);
+            assert.match(result.visibleOutput, /^big\.bin \(chunk 2 of 3\): attempt 1 of 6 failed, retrying in 1\.00 s: HTTP 503: TF900050: Emulated failure \(HTTP 503\)\.$/m);
             const puts = s.uploadRequests().filter((request) => request.method === 'PUT');
             assert.deepEqual(puts.map((request) => request.status), [202, 503, 202, 201]);
             assert.match(result.visibleOutput, /^Result: 1 of 1 file\(s\) uploaded, .*, 1 retried request\(s\)\.$/m);
@@ -328,10 +328,10 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             const result = await run(s, { contents: '*.bin', chunkSizeMB: '1' });
 
             assert.equal(result.result, 'Succeeded', result.stdout);
-            assert.match(result.visibleOutput, /^lost\.bin: attempt 1 of 6 failed \(/m);
-            assert.match(result.visibleOutput, /^reset\.bin: attempt 1 of 6 failed \(/m);
-            assert.match(result.visibleOutput, /^tail\.bin \(chunk 3 of 3\): attempt 1 of 6 failed \(/m);
-            assert.equal(result.visibleOutput.split('\n').filter((line) => / attempt \d+ of 6 failed /.test(line)).length, 3, 'one retry each');
+            assert.match(result.visibleOutput, /^lost\.bin: attempt 1 of 6 failed, retrying in /m);
+            assert.match(result.visibleOutput, /^reset\.bin: attempt 1 of 6 failed, retrying in /m);
+            assert.match(result.visibleOutput, /^tail\.bin \(chunk 3 of 3\): attempt 1 of 6 failed, retrying in /m);
+            assert.equal(result.visibleOutput.split('\n').filter((line) => / attempt \d+ of 6 failed, /.test(line)).length, 3, 'one retry each');
             assert.match(result.visibleOutput, /^Result: 3 of 3 file\(s\) uploaded, .*, 3 retried request\(s\)\.$/m);
             for (const [name, content] of [['lost.bin', lost], ['reset.bin', reset], ['tail.bin', tail]] as const) {
                 await assertStoredOnceAndOutput(s, result, name, content);
@@ -352,7 +352,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
 
                 assert.equal(result.result, 'Succeeded', result.stdout);
                 assert.equal(s.uploadRequests().find((request) => request.fault === 'lost')?.committedStatus, 202);
-                assert.match(result.visibleOutput, /^big\.bin \(chunk 1 of 3\): attempt 1 of 6 failed \(/m);
+                assert.match(result.visibleOutput, /^big\.bin \(chunk 1 of 3\): attempt 1 of 6 failed, retrying in /m);
                 if (chunkReplay === 'reject') {
                     // The resend of bytes 0.. is refused as one the server has; the 2nd chunk's acceptance proves it.
                     assert.match(result.visibleOutput, /^big\.bin \(chunk 1 of 3\): the reply to this chunk was lost, and the server refused it when it was sent again/m);
@@ -417,7 +417,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             const result = await run(s, { contents: 'a.txt' });
 
             assert.equal(result.result, 'Succeeded', result.stdout);
-            assert.match(result.visibleOutput, /^wit API location: attempt 1 of 6 failed \(/m);
+            assert.match(result.visibleOutput, /^wit API location: attempt 1 of 6 failed, retrying in /m);
             await assertStoredOnceAndOutput(s, result, 'a.txt', Buffer.from('alpha'));
         });
     });
@@ -431,7 +431,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             const result = await run(s, { contents: 'a.txt' });
 
             assert.equal(result.result, 'Succeeded', result.stdout);
-            assert.equal(result.visibleOutput.split('\n').filter((line) => /^a\.txt: attempt \d of 6 failed \(HTTP 500: /.test(line)).length, 2);
+            assert.equal(result.visibleOutput.split('\n').filter((line) => /^a\.txt: attempt \d of 6 failed, retrying in .*: HTTP 500: /.test(line)).length, 2);
             assert.match(
                 result.visibleOutput,
                 /^a\.txt: the server failed \(HTTP 500\) on an attempt it may have stored, so the file was sent again as a new attachment\. If the server had stored the first copy, it is linked nowhere/m,
@@ -460,7 +460,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
                 "a.txt: the server failed (HTTP 502) on each of 2 attempt(s): an HTML page (text/html). Run the pipeline again later, or raise 'retries'; " +
                     "if it keeps failing, ask the server's administrator (on Azure DevOps Services, see https://status.dev.azure.com).",
             );
-            assert.match(result.visibleOutput, /^a\.txt: attempt 1 of 2 failed \(HTTP 502: an HTML page \(text\/html\)\), retrying in /m);
+            assert.match(result.visibleOutput, /^a\.txt: attempt 1 of 2 failed, retrying in .*: HTTP 502: an HTML page \(text\/html\)$/m);
             assert.equal(requestsFor(s, 'a.txt').length, 2);
             await assertServerHoldsExactly(s, { 'b.txt': 'beta' });
             assert.deepEqual(attachmentsOutput(result).map((entry) => entry.path), ['b.txt']);
@@ -483,7 +483,7 @@ describe('end to end: review of the upload faults (create, chunks, limits)', fun
             for (const name of ['a.txt', 'b.txt']) {
                 assert.match(failureOf(result, name), new RegExp(`^${name.replace('.', '\\.')}: the network failed \\(ECONNREFUSED: .*\\) on each of 2 attempt\\(s\\)\\. Check that the agent can reach the server and its proxy settings\\.$`));
             }
-            assert.match(result.visibleOutput, /^wit API location: attempt 1 of 2 failed \(connect ECONNREFUSED /m);
+            assert.match(result.visibleOutput, /^wit API location: attempt 1 of 2 failed, retrying in .*: connect ECONNREFUSED /m);
             assert.equal(result.outputs.AttachmentCount, '0');
             assert.deepEqual(attachmentsOutput(result), []);
         });

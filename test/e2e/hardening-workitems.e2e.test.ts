@@ -151,7 +151,7 @@ describe('end to end: work item attachments are reused only when proven (hardeni
 
         assert.equal(retried.result, 'Succeeded', retried.stdout);
         assert.deepEqual(downloadsOf(scenario, earlier).map((request) => request.status), [503, 200]);
-        assert.match(retried.visibleOutput, new RegExp(`^attachment ${earlier}: attempt 1 of 6 failed \\(HTTP 503`, 'm'));
+        assert.match(retried.visibleOutput, new RegExp(`^attachment ${earlier}: attempt 1 of 6 failed, retrying in .*: HTTP 503`, 'm'));
         assert.equal(attachmentsOutput(retried)[0].uploadType, 'reused');
 
         scenario.emulator.addFault({ method: 'GET', path: new RegExp(`/_apis/wit/attachments/${earlier}$`, 'i'), action: { kind: 'status', status: 404, body: { message: 'TF401232: the attachment is not there.' } } });

@@ -81,7 +81,7 @@ describe('end to end: the log a person reads (issue 11)', function () {
         assert.ok(groups >= 2, `the group opens again after the retry and the failure:\n${run.visibleOutput}`);
         assert.equal(inside.length, 24, inside.join('\n'));
         assert.ok(inside.every((line) => line.startsWith('Uploaded ')), inside.join('\n'));
-        assert.ok(outside.some((line) => /^file-05\.txt: attempt 1 of 6 failed \(HTTP 503/.test(line)), outside.join('\n'));
+        assert.ok(outside.some((line) => /^file-05\.txt: attempt 1 of 6 failed, retrying in .*: HTTP 503/.test(line)), outside.join('\n'));
         assert.ok(outside.some((line) => /^file-10\.txt: .*HTTP 400/.test(line)), outside.join('\n'));
         assert.ok(outside.some((line) => /^Result: 24 of 25 file\(s\) uploaded, .* 1 retried request\(s\)\.$/.test(line)), outside.join('\n'));
     });

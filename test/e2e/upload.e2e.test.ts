@@ -152,7 +152,7 @@ describe('end to end: the bundled task against the emulator', function () {
             const run = await scenario.run({ contents: '*.txt' });
 
             assert.equal(run.result, 'Succeeded', run.stdout);
-            assert.match(run.visibleOutput, /a\.txt: attempt 1 of 6 failed \(HTTP 429: TF400733.*\), retrying in 1\.00 s$/m);
+            assert.match(run.visibleOutput, /a\.txt: attempt 1 of 6 failed, retrying in 1\.00 s: HTTP 429: TF400733/m);
             const posts = scenario.uploadRequests();
             assert.deepEqual(posts.map((request) => request.status), [429, 201]);
             await assertServerHoldsExactly(scenario, { 'a.txt': 'alpha' });
