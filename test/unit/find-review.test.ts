@@ -208,6 +208,26 @@ describe('find review: the finder against tl.findMatch, and where it deliberatel
         });
     });
 
+    describe("'../' and absolute patterns (README: 'Patterns')", () => {
+        const outside = (rootFolder: string, patterns: string[]) =>
+            findArtifacts(rootFolder, patterns, { allowFilesOutsideRoot: true })
+                .files.map((file) => path.relative(root, file.absolutePath))
+                .sort();
+
+        it("searches with a wildcard under '../' (tl.findMatch: nothing)", () => {
+            assert.deepEqual(outside(path.join(root, 'dir'), ['../*.log']), ['b.log']);
+            assert.deepEqual(taskLibFiles(path.join(root, 'dir'), ['../*.log']), []);
+        });
+
+        it("leaves what a '../' or absolute pattern found to an exclude spelled the same way", () => {
+            const rootFolder = path.join(root, 'dir');
+            assert.deepEqual(outside(rootFolder, ['../*.log', '!**/*.log']), ['b.log']);
+            assert.deepEqual(outside(rootFolder, ['../*.log', '!../*.log']), []);
+            assert.deepEqual(outside(rootFolder, [`${root}/*.log`, '!**/*.log']), ['b.log']);
+            assert.deepEqual(outside(rootFolder, [`${root}/*.log`, `!${root}/*.log`]), []);
+        });
+    });
+
     describe('a pattern that leads through a file', () => {
         it('finds nothing there and says nothing about permissions (tl.findMatch fails the run with ENOTDIR)', () => {
             assert.deepEqual(ourFiles(root, ['a.txt/x']), { files: [], notices: [] });
@@ -285,6 +305,13 @@ describe('find review: Windows path logic, simulated with path.win32', () => {
         const pattern = patternSearch('C:\\a [1]\\b(2)\\+(c)', '**\\*.txt', win32).pattern;
         assert.ok(minimatch('c:/A [1]/B(2)/+(c)/x/y.txt', pattern, options));
         assert.ok(!minimatch('C:/a 1/b(2)/c/x/y.txt', pattern, options));
+    });
+
+    it("cannot escape with '\\' (it separates), so a literal '[' is written '[[]', as with tl.findMatch there", () => {
+        assert.ok(minimatch('C:/drop/[x].txt', patternSearch('C:\\drop', '[[]x].txt', win32).pattern, options));
+        assert.ok(!minimatch('C:/drop/[x].txt', patternSearch('C:\\drop', '[x].txt', win32).pattern, options));
+        // '\\[x\\].txt' is '/[x/].txt' there: rooted at the drive, as tl.findMatch's _isRooted says, not under rootFolder.
+        assert.equal(patternSearch('C:\\drop', '\\[x\\].txt', win32).searchPath, '/[x/].txt');
     });
 
     it("ends a pattern with '\\' as one with '/': a folder, never a file", () => {
