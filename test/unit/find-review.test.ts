@@ -131,6 +131,9 @@ describe('find review: the finder against tl.findMatch, and where it deliberatel
             ['**', '!dir', '!dir/'],
             ['**', '!**/*.txt', '!!dir/f.txt'],
             ['**', '!dir/**', 'dir/sub/**', '!**/h.txt'],
+            ['!! a.txt'],
+            ['**', '!  a b.txt', '!\tb.log'],
+            ['*.txt # an inline # is part of the pattern'],
             // '?', '*' and '\' in a name (Linux)
             ['a?.txt'],
             ['a\\?.txt'],
