@@ -47,7 +47,7 @@ interface Candidate {
 /**
  * The files (not folders) the patterns match, each once, in path order so that outputs are stable run to run.
  * The same patterns as `tl.findMatch` (relative to rootFolder, `#` comments, `!` excludes in order, dotfiles,
- * no braces, case-insensitive on Windows), but nothing met on the way fails the run: see `FindNotice`.
+ * no braces, case-insensitive on Windows; `./x` names `x` there too), but nothing met on the way fails the run: see `FindNotice`.
  */
 export function findArtifacts(rootFolder: string, patterns: readonly string[], options: FindOptions): FoundArtifacts {
     const notices: FindNotice[] = [];
