@@ -40,6 +40,19 @@ export function escapeRootForPattern(root: string, pathModule: PlatformPath): st
         .replace(/!\(/g, '[!](');
 }
 
+/**
+ * `./x` and `x/./y` name what `x` and `x/y` name. tl.findMatch keeps the `.` in the pattern, and no path it finds has
+ * one, so there `./**` finds nothing and `!./obj/**` excludes nothing; without it, an exclude spelled either way
+ * applies to a file found either way. A `.` that names the folder itself (`x/.`, `./`) stays, and so does the `.` of
+ * a Windows device path (`//./pipe`), which is no folder.
+ */
+export function withoutDotSegments(forwardPattern: string): string {
+    const segments = forwardPattern.split('/');
+    const dropped = (segment: string, index: number) =>
+        segment === '.' && (segments[index + 1] ?? '') !== '' && (index === 0 || segments.slice(0, index).some((before) => before !== ''));
+    return segments.filter((segment, index) => !dropped(segment, index)).join('/');
+}
+
 function joinForward(base: string, rest: string): string {
     return base.endsWith('/') ? base + rest : `${base}/${rest}`;
 }
@@ -59,7 +72,7 @@ export interface PatternSearch {
  * Those are read from the pattern before it is rooted, so that glob characters in rootFolder stay literal.
  */
 export function patternSearch(rootFolder: string, pattern: string, pathModule: PlatformPath): PatternSearch {
-    const forwardPattern = toForwardSlashes(pattern, pathModule);
+    const forwardPattern = withoutDotSegments(toForwardSlashes(pattern, pathModule));
     const forwardRoot = toForwardSlashes(rootFolder, pathModule);
     const segments = new Minimatch(forwardPattern, { ...matchOptions(pathModule), nocase: false }).set[0];
     const literalSegments: string[] = [];
@@ -87,7 +100,7 @@ export function patternSearch(rootFolder: string, pattern: string, pathModule: P
 
 /** An exclude pattern (`!` taken off), rooted at rootFolder when relative. */
 export function rootedExclude(rootFolder: string, pattern: string, pathModule: PlatformPath): string {
-    const forwardPattern = toForwardSlashes(pattern, pathModule);
+    const forwardPattern = withoutDotSegments(toForwardSlashes(pattern, pathModule));
     return isRootedPattern(forwardPattern, pathModule) ? forwardPattern : joinForward(escapeRootForPattern(rootFolder, pathModule), forwardPattern);
 }
 

@@ -47,7 +47,7 @@ interface Candidate {
 /**
  * The files (not folders) the patterns match, each once, in path order so that outputs are stable run to run.
  * The same patterns as `tl.findMatch` (relative to rootFolder, `#` comments, `!` excludes in order, dotfiles,
- * no braces, case-insensitive on Windows), but nothing met on the way fails the run: see `FindNotice`.
+ * no braces, case-insensitive on Windows; `./x` names `x` there too), but nothing met on the way fails the run: see `FindNotice`.
  */
 export function findArtifacts(rootFolder: string, patterns: readonly string[], options: FindOptions): FoundArtifacts {
     const notices: FindNotice[] = [];
@@ -114,6 +114,8 @@ export function findArtifacts(rootFolder: string, patterns: readonly string[], o
 function matchCandidates(rootFolder: string, patterns: readonly string[], notices: FindNotice[]): Map<string, Candidate> {
     const options = matchOptions(path);
     const results = new Map<string, Candidate>();
+    // What the walks could not read waits for the excludes after them: a folder excluded (as the words for it advise) is no news.
+    let problems: { readonly path: string; readonly notice: FindNotice }[] = [];
     for (const raw of patterns) {
         let pattern = raw.trim();
         if (pattern === '' || pattern.startsWith('#')) {
@@ -134,6 +136,7 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
                     results.delete(key);
                 }
             }
+            problems = problems.filter((problem) => !excludesFolder(exclude, problem.path));
             continue;
         }
         const search = patternSearch(rootFolder, pattern, path);
@@ -148,12 +151,22 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
         };
         const onProblem = (problem: WalkProblem) => {
             const shown = displayPath(rootFolder, problem.path);
-            notices.push(problem.kind === 'loop' ? { kind: 'loop', path: shown, target: toForwardSlashes(problem.target, path) } : { kind: 'unreadable', path: shown, code: problem.code });
+            const notice: FindNotice = problem.kind === 'loop' ? { kind: 'loop', path: shown, target: toForwardSlashes(problem.target, path) } : { kind: 'unreadable', path: shown, code: problem.code };
+            problems.push({ path: problem.path, notice });
         };
         // A literal pattern names one path: a folder it names is not a file, and is not searched.
         walkFiles(searchPath, collect, onProblem, !search.literal);
     }
+    notices.push(...problems.map((problem) => problem.notice));
     return results;
+}
+
+/** A name no file has (NUL is refused by every file system): only a wildcard that matches every name matches it. */
+const ANY_NAME = '\0';
+
+/** The exclude names the folder, or every name in it (`!private/**`): what the folder holds would not be uploaded anyway. */
+function excludesFolder(exclude: minimatch.IMinimatch, folder: string): boolean {
+    return exclude.match(folder) || exclude.match(`${folder}/${ANY_NAME}`);
 }
 
 /** A file without a link on its way is where its folder really is: no realpath call per file. */

@@ -25,6 +25,8 @@ interface Pending {
 }
 
 const BROKEN_LINK_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
+/** No such path: not a problem to report (a pattern may name what is not there), and not a permission to check. */
+const ABSENT_CODES = new Set(['ENOENT', 'ENOTDIR']);
 
 /**
  * Every file under `start` (or `start` itself), following links as CopyFilesV2 does, with paths spelled from
@@ -84,10 +86,10 @@ function inspect(
         // BigInt, as the fingerprint needs (NTFS file IDs pass 2^53): for a file reached without a link it is the fingerprint.
         own = fs.lstatSync(item.path, { bigint: true });
     } catch (error) {
-        if (codeOf(error) !== 'ENOENT') {
+        if (!ABSENT_CODES.has(codeOf(error))) {
             onProblem({ kind: 'unreadable', path: item.path, code: codeOf(error) });
         }
-        return undefined; // ENOENT: deleted since its folder was listed
+        return undefined; // ENOENT: deleted since its folder was listed; ENOTDIR: a pattern's path through a file (`app.zip/x`), nothing there
     }
     if (!own.isSymbolicLink()) {
         return { kind: 'stats', stats: own, link: item.link };
