@@ -53,6 +53,8 @@ const COMMAND_LINE_MESSAGES: Readonly<Record<string, string>> = {
     FindOutsideRootLink:
         "'%s' is a link to '%s', outside '--root': the %d matching file(s) through it were skipped. A link can publish files from elsewhere on this machine; add --allow-files-outside-root to upload them anyway.",
     FindOutsideRootPath: "'%s' lies outside '--root' (it is '%s'): skipped. Add --allow-files-outside-root to upload files from outside '--root'.",
+    FindOutsideRootFolderLink:
+        "'%s' is a link to '%s', a folder outside '--root': not searched. A link can publish files from elsewhere on this machine; add --allow-files-outside-root to upload its files anyway.",
 };
 
 const templates: Readonly<Record<string, string>> = { ...(taskMessages as Record<string, string>), ...COMMAND_LINE_MESSAGES };

@@ -3,7 +3,7 @@ import * as path from 'path';
 import minimatch from 'minimatch';
 import { matchOptions, patternSearch, reportedPath, rootedExclude, isInsideRoot, spellAsOnDisk, toForwardSlashes } from './artifactPaths';
 import { fingerprintOf, type FileFingerprint } from '../files/fileFingerprint';
-import { codeOf, walkFiles, type WalkEntry, type WalkProblem } from './folderWalk';
+import { codeOf, walkFiles, type LinkHop, type WalkEntry, type WalkProblem } from './folderWalk';
 import type { Localize } from '../text/localize';
 
 /** A file to upload, with what it was when it matched: the upload and the hash prove they read that same file. */
@@ -29,6 +29,8 @@ export type FindNotice =
     | { readonly kind: 'unreadable'; readonly path: string; readonly code: string }
     | { readonly kind: 'loop'; readonly path: string; readonly target: string }
     | { readonly kind: 'outsideRootLink'; readonly link: string; readonly target: string; readonly files: number }
+    /** A link to a folder outside the root, not searched (a pattern could have matched below it). */
+    | { readonly kind: 'outsideRootFolderLink'; readonly link: string; readonly target: string }
     | { readonly kind: 'outsideRootPath'; readonly path: string; readonly target: string }
     | { readonly kind: 'sameFile'; readonly path: string; readonly keptPath: string };
 
@@ -51,8 +53,11 @@ interface Candidate {
  */
 export function findArtifacts(rootFolder: string, patterns: readonly string[], options: FindOptions): FoundArtifacts {
     const notices: FindNotice[] = [];
-    const candidates = matchCandidates(rootFolder, patterns, notices);
     const realRoot = realPathOr(rootFolder);
+    // A link to a folder outside the root is not walked at all unless files from outside are allowed: everything found
+    // there would be skipped, and a link to `/` or `C:\` in a contributor's files would have the task walk the whole disk.
+    const mayEnter = (link: LinkHop) => options.allowFilesOutsideRoot || isInsideRoot(realRoot, link.target, path);
+    const candidates = matchCandidates(rootFolder, patterns, notices, mayEnter);
     const byIdentity = new Map<string, ArtifactFile>();
     const outsideByLink = new Map<string, { target: string; files: number }>();
 
@@ -111,7 +116,7 @@ export function findArtifacts(rootFolder: string, patterns: readonly string[], o
 }
 
 /** Applies the patterns in order: an include adds what it matches (files and broken links), an exclude takes away. */
-function matchCandidates(rootFolder: string, patterns: readonly string[], notices: FindNotice[]): Map<string, Candidate> {
+function matchCandidates(rootFolder: string, patterns: readonly string[], notices: FindNotice[], mayEnter: (link: LinkHop) => boolean): Map<string, Candidate> {
     const options = matchOptions(path);
     const results = new Map<string, Candidate>();
     // What the walks could not read waits for the excludes after them: a folder excluded (as the words for it advise) is no news.
@@ -150,19 +155,43 @@ function matchCandidates(rootFolder: string, patterns: readonly string[], notice
             }
         };
         const onProblem = (problem: WalkProblem) => {
-            const shown = displayPath(rootFolder, problem.path);
-            const notice: FindNotice = problem.kind === 'loop' ? { kind: 'loop', path: shown, target: toForwardSlashes(problem.target, path) } : { kind: 'unreadable', path: shown, code: problem.code };
-            problems.push({ path: problem.path, notice });
+            // A folder left out that the pattern could not have matched anything in is no news (`*.zip` never reaches into `disk/`).
+            if (problem.kind === 'notEntered' && !reachesInto(include, problem.path)) {
+                return;
+            }
+            problems.push({ path: problem.path, notice: walkNotice(rootFolder, problem) });
         };
         // A literal pattern names one path: a folder it names is not a file, and is not searched.
-        walkFiles(searchPath, collect, onProblem, !search.literal);
+        walkFiles(searchPath, collect, onProblem, !search.literal, mayEnter);
     }
     notices.push(...problems.map((problem) => problem.notice));
     return results;
 }
 
+function walkNotice(rootFolder: string, problem: WalkProblem): FindNotice {
+    const shown = displayPath(rootFolder, problem.path);
+    switch (problem.kind) {
+        case 'loop':
+            return { kind: 'loop', path: shown, target: toForwardSlashes(problem.target, path) };
+        case 'notEntered':
+            return { kind: 'outsideRootFolderLink', link: shown, target: toForwardSlashes(problem.target, path) };
+        case 'unreadable':
+            return { kind: 'unreadable', path: shown, code: problem.code };
+    }
+}
+
 /** A name no file has (NUL is refused by every file system): only a wildcard that matches every name matches it. */
 const ANY_NAME = '\0';
+
+/**
+ * The pattern could match something below the folder: it goes on past it (`disk/*.log`, `**`), rather than stopping
+ * before it (`*.zip`) or at it (`drop/*`, which matches the folder's own name only).
+ */
+function reachesInto(include: minimatch.IMinimatch, folder: string): boolean {
+    // minimatch 3's `match(path, partial)`: with `partial`, a path the pattern goes on past counts as a match. @types/minimatch leaves the argument out.
+    const couldLeadTo = (include as unknown as { match(path: string, partial: boolean): boolean }).match(folder, true);
+    return couldLeadTo && (!include.match(folder) || include.match(`${folder}/${ANY_NAME}`));
+}
 
 /** The exclude names the folder, or every name in it (`!private/**`): what the folder holds would not be uploaded anyway. */
 function excludesFolder(exclude: minimatch.IMinimatch, folder: string): boolean {
@@ -220,6 +249,8 @@ export function describeFindNotice(notice: FindNotice, loc: Localize): { readonl
             return { warning: false, text: loc('FindLinkLoop', notice.path, notice.target) };
         case 'outsideRootLink':
             return { warning: true, text: loc('FindOutsideRootLink', notice.link, notice.target, notice.files) };
+        case 'outsideRootFolderLink':
+            return { warning: true, text: loc('FindOutsideRootFolderLink', notice.link, notice.target) };
         case 'outsideRootPath':
             return { warning: true, text: loc('FindOutsideRootPath', notice.path, notice.target) };
         case 'sameFile':

@@ -16,7 +16,9 @@ export type WalkProblem =
     /** A folder or entry that could not be read (EACCES, EPERM, an unreachable junction): skipped with all it holds. */
     | { readonly kind: 'unreadable'; readonly path: string; readonly code: string }
     /** A link back to a folder already being walked: not walked again, so the walk ends. */
-    | { readonly kind: 'loop'; readonly path: string; readonly target: string };
+    | { readonly kind: 'loop'; readonly path: string; readonly target: string }
+    /** A link to a folder the walk was told not to enter (`mayEnter`): not walked at all. */
+    | { readonly kind: 'notEntered'; readonly path: string; readonly target: string };
 
 interface Pending {
     readonly path: string;
@@ -33,7 +35,14 @@ const ABSENT_CODES = new Set(['ENOENT', 'ENOTDIR']);
  * `start` and the names the folders list, joined by `/`. Unlike `tl.find`, nothing it meets fails the walk:
  * broken links come back as entries, unreadable folders and loops as problems.
  */
-export function walkFiles(start: string, onEntry: (entry: WalkEntry) => void, onProblem: (problem: WalkProblem) => void, descend = true): void {
+export function walkFiles(
+    start: string,
+    onEntry: (entry: WalkEntry) => void,
+    onProblem: (problem: WalkProblem) => void,
+    descend = true,
+    /** Asked before a folder reached through this link is walked: a contributor's link to `/` must not walk the whole disk. */
+    mayEnter: (link: LinkHop) => boolean = () => true,
+): void {
     const stack: Pending[] = [{ path: start, depth: 0 }];
     // Real paths of the folders from `start` down to the current one: a link to any of them is a loop.
     const chain: string[] = [];
@@ -62,6 +71,10 @@ export function walkFiles(start: string, onEntry: (entry: WalkEntry) => void, on
             chain.length = Math.min(chain.length, item.depth);
             if (chain.includes(realFolder)) {
                 onProblem({ kind: 'loop', path: item.path, target: realFolder });
+                continue;
+            }
+            if (link?.path === item.path && !mayEnter(link)) {
+                onProblem({ kind: 'notEntered', path: item.path, target: realFolder });
                 continue;
             }
             names = fs.readdirSync(item.path);

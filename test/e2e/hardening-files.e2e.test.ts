@@ -119,19 +119,46 @@ describe('end to end: hardening, files (links, outside the root, unreadable and 
             await assertServerHoldsExactly(scenario, { 'a.txt': 'alpha', 'link.txt': 'private key' });
         });
 
-        it('skips the files of a linked folder outside rootFolder with one warning for the link', async () => {
+        it('does not search a linked folder outside rootFolder, with one warning for the link', async () => {
             const elsewhere = outsideFolder();
             fs.writeFileSync(path.join(elsewhere, 'one.log'), '1');
             fs.writeFileSync(path.join(elsewhere, 'two.log'), '2');
+            // Were the folder searched, this broken link in it would be reported by name.
+            fs.symlinkSync(path.join(elsewhere, 'nowhere'), path.join(elsewhere, 'dangling.log'));
             scenario.artifacts.write('logs/app.log', 'app');
             link(elsewhere, 'logs/external');
 
             const run = await scenario.run({ contents: '**/*.log' });
 
             assert.equal(run.result, 'Succeeded', run.stdout);
-            assert.equal(run.warnings.length, 1, run.warnings.join('\n'));
-            assert.ok(run.warnings[0].startsWith(`'logs/external' is a link to '${fs.realpathSync(elsewhere)}', outside 'rootFolder': the 2 matching file(s) through it were skipped.`), run.warnings[0]);
+            assert.deepEqual(run.warnings, [
+                `'logs/external' is a link to '${fs.realpathSync(elsewhere)}', a folder outside 'rootFolder': not searched. A link can publish files from elsewhere on the agent (a pull request build runs on contributors' files); set 'allowFilesOutsideRoot' to true to upload its files anyway.`,
+            ]);
             await assertServerHoldsExactly(scenario, { 'app.log': 'app' });
+
+            const allowed = await scenario.run({ contents: '**/*.log', allowFilesOutsideRoot: 'true' });
+
+            assert.deepEqual(attachmentsOutput(allowed).map((entry) => entry.name).sort(), ['app.log', 'one.log', 'two.log']);
+            assert.ok(allowed.warnings.some((warning) => warning.includes('dangling.log')), 'searched when allowed: its broken link is reported');
+        });
+
+        it("walks no further into a contributor's link to the whole disk than the link itself, and says nothing when no pattern reaches into it", async () => {
+            scenario.artifacts.write('drop/app.zip', 'zip');
+            link(path.parse(os.tmpdir()).root, 'drop/disk');
+
+            const started = Date.now();
+            const quiet = await scenario.run({ contents: 'drop/*.zip' });
+
+            assert.equal(quiet.result, 'Succeeded', quiet.stdout);
+            assert.deepEqual(quiet.warnings, [], 'drop/*.zip reaches nothing below drop/disk');
+            await assertServerHoldsExactly(scenario, { 'app.zip': 'zip' });
+
+            const everything = await scenario.run({ contents: '**' });
+
+            assert.equal(everything.result, 'Succeeded', everything.stdout);
+            assert.deepEqual(everything.warnings.map((warning) => warning.slice(0, warning.indexOf(':'))), ["'drop/disk' is a link to '/', a folder outside 'rootFolder'"]);
+            assert.ok(Date.now() - started < 20_000, 'the disk was not walked');
+            assert.deepEqual(attachmentsOutput(everything).map((entry) => entry.path), ['drop/app.zip']);
         });
 
         it("skips a '../' pattern and an absolute pattern that lead out of rootFolder", async () => {
