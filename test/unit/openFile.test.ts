@@ -112,7 +112,17 @@ describe('the open file of an upload', () => {
 
     it('fails a file deleted during its upload as deleted, although it is still open', async () => {
         const source = new OpenFile(file, pool);
+        // The first chunk's proof runs on while its bytes go out: the file is deleted only once it has settled, or that
+        // proof could see the deletion half-way (the path still there, the open file's change time moved) as a change.
+        const proofs: Promise<void>[] = [];
+        const prove = source.proveUnchanged.bind(source);
+        sinon.stub(source, 'proveUnchanged').callsFake(() => {
+            const proof = prove();
+            proofs.push(proof);
+            return proof;
+        });
         await consume(fileRangeBody(source, range(0, MiB - 1), () => undefined).open());
+        await Promise.allSettled(proofs);
         fs.rmSync(file.absolutePath);
 
         await assert.rejects(
