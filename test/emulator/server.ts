@@ -156,6 +156,11 @@ export class AzureDevOpsEmulator {
         return this.workItemStore.attach(id, seed);
     }
 
+    /** Someone else removes the relation at `index` (among all of the item's relations, as a PATCH names it): a new revision. */
+    detachFromWorkItem(id: number, index: number): WorkItemRelation {
+        return this.workItemStore.detach(id, index);
+    }
+
     /** Bumps the rev as a concurrent edit by someone else would, so a PATCH testing the old rev fails with 412. */
     touchWorkItem(id: number): void {
         this.workItemStore.touch(id);
