@@ -103,6 +103,13 @@ export class WorkItemStore {
         return copyRelation(relation);
     }
 
+    /** Someone else deletes the item (to the recycle bin): from then on it answers 404 like one that never existed. */
+    delete(id: number): void {
+        if (!this.items.delete(id)) {
+            throw new RangeError(`work item ${id} does not exist`);
+        }
+    }
+
     /** A concurrent edit by someone else: the rev moves on, nothing else changes. */
     touch(id: number): void {
         const item = this.items.get(id);
