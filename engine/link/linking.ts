@@ -257,10 +257,9 @@ async function linkToWorkItem(
                   context.loc,
               )
             : undefined;
+        let updated: WorkItemSnapshot | undefined;
         try {
-            const updated = await context.workItems.addAttachments(item, relations, { removeIndexes, history });
-            const replaced = removals.filter(({ indexes }) => indexes.length > 0).map(({ file, indexes }) => ({ workItem: item.id, file, versions: indexes.length }));
-            return { item: updated, replaced };
+            updated = await context.workItems.addAttachments(item, relations, { removeIndexes, history });
         } catch (error) {
             if (!isConcurrentEdit(error) || attempt >= CONFLICT_ATTEMPTS) {
                 throw new LinkRequestError(missing, error);
@@ -273,7 +272,14 @@ async function linkToWorkItem(
                 throw new WorkItemRefusedError(context.loc('WorkItemNotFound', item.id));
             }
             item = fresh;
+            continue;
         }
+        // Someone deleted the item since it was read: said as for an item that was never there, not as a failed request.
+        if (!updated) {
+            throw new WorkItemRefusedError(context.loc('WorkItemNotFound', item.id));
+        }
+        const replaced = removals.filter(({ indexes }) => indexes.length > 0).map(({ file, indexes }) => ({ workItem: item.id, file, versions: indexes.length }));
+        return { item: updated, replaced };
     }
 }
 

@@ -74,9 +74,10 @@ export class WorkItemsClient {
     /**
      * One PATCH for all of the item's new relations, guarded by `test /rev` so a concurrent edit is never overwritten:
      * the relations at `removeIndexes` go first, highest first so that each index still names its relation; then the
-     * new relations; then the Discussion entry, when there is one.
+     * new relations; then the Discussion entry, when there is one. Undefined when the item no longer exists (node-api
+     * resolves a 404 to null): someone deleted it since it was read.
      */
-    async addAttachments(item: WorkItemSnapshot, relations: readonly { url: string; comment: string }[], changes: { removeIndexes?: readonly number[]; history?: string } = {}): Promise<WorkItemSnapshot> {
+    async addAttachments(item: WorkItemSnapshot, relations: readonly { url: string; comment: string }[], changes: { removeIndexes?: readonly number[]; history?: string } = {}): Promise<WorkItemSnapshot | undefined> {
         const removals = [...new Set(changes.removeIndexes ?? [])].sort((a, b) => b - a);
         const document = [
             { op: 'test', path: '/rev', value: item.rev },
@@ -91,7 +92,7 @@ export class WorkItemsClient {
         const updated = await this.call(`work item ${item.id}`, async () =>
             (await this.apis.workItemTracking()).updateWorkItem(undefined, document as never, item.id, this.project, undefined, undefined, undefined, WorkItemExpand.Relations),
         );
-        return this.snapshot(updated);
+        return updated ? this.snapshot(updated) : undefined;
     }
 
     /** The work items associated with this run: the build's, or in a classic release, the release's (served by the release host). */

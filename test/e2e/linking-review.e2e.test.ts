@@ -134,4 +134,98 @@ describe('end to end: linking under a pipeline that runs daily on items others e
         assert.deepEqual(patches(scenario, 51).map((request) => request.status), [409, 200]);
         assert.equal(attachedFiles(scenario, 51).length, 1);
     });
+
+    it('downloads at most three claimed attachments for one file, then uploads it: forged claims cannot make it download without end', async () => {
+        const ours = 'our build log, 31 bytes long..\n';
+        const forged = (n: number) => ({ fileName: 'app.log', content: ours.replace('our', `ou${n}`), comment: `looks like ours [sha256:${sha256(ours)}]` });
+        scenario = await Scenario.start({ workItems: [{ id: 1, attachments: [forged(1), forged(2), forged(3), forged(4)] }] });
+        scenario.artifacts.write('app.log', ours);
+
+        const run = await scenario.run({ contents: 'app.log', workItemIds: '1' });
+
+        assert.equal(run.result, 'Succeeded', run.stdout);
+        const downloads = scenario.emulator.requests.filter((request) => request.method === 'GET' && /\/_apis\/wit\/attachments\/[0-9a-f-]{36}$/i.test(request.path));
+        assert.equal(downloads.length, 3);
+        assert.equal(attachmentsOutput(run)[0].uploadType, 'simple');
+        assert.equal(attachedFiles(scenario, 1).length, 5, 'the four forged relations stay, ours is added');
+    });
+
+    it('says the work item does not exist when someone deletes it between the read and the PATCH, and serves the other items', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 51 }, { id: 52 }] });
+        scenario.artifacts.write('a.log', 'a');
+        scenario.emulator.addFault({ method: 'PATCH', path: onItem(51), action: { kind: 'before', run: () => scenario.emulator.deleteWorkItem(51) } });
+
+        const run = await scenario.run({ contents: 'a.log', workItemIds: '51, 52' });
+
+        assert.equal(run.result, 'Failed');
+        assert.deepEqual(patches(scenario, 51).map((request) => request.status), [404]);
+        const line = (run.resultMessage ?? '').split('\n').find((candidate) => candidate.startsWith('#51: ')) ?? '';
+        assert.match(line, /^#51: work item 51 does not exist, or the identity may not read it \(TF401232\)/);
+        assert.doesNotMatch(run.resultMessage ?? '', /Cannot read|null|undefined/);
+        assert.equal(run.outputs.LinkedWorkItems, '52');
+    });
+
+    it('says who may not edit the work item when the PATCH is answered 403, naming the file and the permission, and serves the other items', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 51 }, { id: 52 }] });
+        scenario.artifacts.write('a.log', 'a');
+        scenario.emulator.addFault({
+            method: 'PATCH',
+            path: onItem(51),
+            times: 10,
+            action: { kind: 'status', status: 403, body: { message: 'TF237111: The current user does not have permissions to save work items under the specified area path.', typeKey: 'UnauthorizedAccessException' } },
+        });
+
+        const run = await scenario.run({ contents: 'a.log', workItemIds: '51, 52' });
+
+        assert.equal(run.result, 'Failed');
+        const line = (run.resultMessage ?? '').split('\n').find((candidate) => candidate.startsWith('#51: ')) ?? '';
+        assert.match(line, /^#51: the identity may not edit work item 51, so a\.log could not be linked to it \(HTTP 403\)\. Grant .+ the permission 'Edit work items in this node' on the work item's area path\. The server said: TF237111/);
+        assert.deepEqual(patches(scenario, 51).map((request) => request.status), [403], 'a refusal is not retried');
+        assert.equal(run.outputs.LinkedWorkItems, '52');
+    });
+
+    describe("the run's work items when the service returns 50 refs unless asked for more (workItemRefsDefaultTop)", () => {
+        const ids = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
+        const linkedOf = (items: number[]) => items.filter((id) => attachedFiles(scenario, id).length > 0);
+
+        it("attaches to all 60 work items of a build, not the first 50", async () => {
+            const items = ids(1001, 60);
+            scenario = await Scenario.start({ workItems: items.map((id) => ({ id })), buildWorkItems: { '42': items }, workItemRefsDefaultTop: 50 });
+            scenario.artifacts.write('a.log', 'a');
+
+            const run = await scenario.run({ contents: 'a.log', linkBuildWorkItems: 'true' });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.deepEqual(linkedOf(items), items);
+        });
+
+        it("attaches to all 60 work items of a classic release, not the first 50", async () => {
+            const items = ids(2001, 60);
+            scenario = await Scenario.start({ resourceAreas: 'hosted', workItems: items.map((id) => ({ id })), releaseWorkItems: { '7': items }, workItemRefsDefaultTop: 50 });
+            scenario.artifacts.write('a.log', 'a');
+
+            const run = await scenario.run({ contents: 'a.log', linkBuildWorkItems: 'true' }, { variables: { 'System.HostType': 'release', 'Release.ReleaseId': '7' } });
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.deepEqual(linkedOf(items), items);
+        });
+
+        it('fails before any upload when a build has more work items than maxWorkItems, saying "more than", instead of attaching to the first 50', async () => {
+            const items = ids(3001, 150);
+            scenario = await Scenario.start({ workItems: items.map((id) => ({ id })), buildWorkItems: { '42': items }, workItemRefsDefaultTop: 50 });
+            scenario.artifacts.write('a.log', 'a');
+
+            const run = await scenario.run({ contents: 'a.log', linkBuildWorkItems: 'true' });
+
+            assert.equal(run.result, 'Failed');
+            assert.equal(
+                run.resultMessage,
+                "Nothing was uploaded: more than 100 work items were selected ('linkBuildWorkItems' (more than 100)), more than 'maxWorkItems' allows (100). Narrow the query or the IDs, or raise 'maxWorkItems' (at most 1000).",
+            );
+            assert.equal(scenario.uploadRequests().length, 0);
+            assert.deepEqual(linkedOf(items), []);
+            const refsRequest = scenario.emulator.requests.find((request) => /\/_apis\/build\/builds\/42\/workitems$/i.test(request.path));
+            assert.equal(refsRequest?.query.$top, '101', 'one more than maxWorkItems: enough to tell "over it" apart, never a whole list');
+        });
+    });
 });
