@@ -210,6 +210,28 @@ describe('end to end: linking under a pipeline that runs daily on items others e
             assert.deepEqual(linkedOf(items), items);
         });
 
+        it('attaches to all 61 work items since the last successful run (sinceLastSuccessfulRun), not the first 50 between the builds', async () => {
+            const failedRun = ids(4001, 60);
+            scenario = await Scenario.start({
+                workItems: [...failedRun, 4100].map((id) => ({ id })),
+                builds: [
+                    { id: 38, definitionId: 7, sourceBranch: 'refs/heads/main', result: 'succeeded', finishTime: '2026-11-01T00:00:00Z' },
+                    { id: 40, definitionId: 7, sourceBranch: 'refs/heads/main', result: 'failed', finishTime: '2026-11-02T00:00:00Z', workItems: failedRun },
+                    { id: 42, definitionId: 7, sourceBranch: 'refs/heads/main', status: 'inProgress', workItems: [4100] },
+                ],
+                workItemRefsDefaultTop: 50,
+            });
+            scenario.artifacts.write('a.log', 'a');
+
+            const run = await scenario.run(
+                { contents: 'a.log', linkBuildWorkItems: 'true', runWorkItemsScope: 'sinceLastSuccessfulRun' },
+                { variables: { 'System.DefinitionId': '7', 'Build.SourceBranch': 'refs/heads/main', 'Build.BuildId': '42' } },
+            );
+
+            assert.equal(run.result, 'Succeeded', run.stdout);
+            assert.deepEqual(linkedOf([...failedRun, 4100]), [...failedRun, 4100]);
+        });
+
         it('fails before any upload when a build has more work items than maxWorkItems, saying "more than", instead of attaching to the first 50', async () => {
             const items = ids(3001, 150);
             scenario = await Scenario.start({ workItems: items.map((id) => ({ id })), buildWorkItems: { '42': items }, workItemRefsDefaultTop: 50 });
