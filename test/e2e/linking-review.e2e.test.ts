@@ -39,6 +39,19 @@ describe('end to end: linking under a pipeline that runs daily on items others e
         assert.deepEqual(attachmentsOutput(second).map((entry) => entry.uploadType), ['reused', 'reused']);
     });
 
+    it('counts one reused attachment that two namesakes share once against the 100-attachments limit', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 51 }, { id: 52, attachedFiles: 99 }] });
+        scenario.artifacts.write('x64/app.log', 'same log');
+        scenario.artifacts.write('arm64/app.log', 'same log');
+        assert.equal((await scenario.run({ contents: '**/app.log', workItemIds: '51' })).result, 'Succeeded');
+
+        const run = await scenario.run({ contents: '**/app.log', workItemIds: '51, 52' });
+
+        assert.equal(run.result, 'Succeeded', run.resultMessage);
+        assert.equal(run.outputs.LinkedWorkItems, '51,52');
+        assert.equal(attachedFiles(scenario, 52).length, 100, 'one relation added: the 100th');
+    });
+
     it('after a lost reply to a PATCH the server applied, links nothing twice, adds one Discussion entry and succeeds', async () => {
         scenario = await Scenario.start({ workItems: [{ id: 51 }] });
         scenario.artifacts.write('nightly.log', 'night one');
