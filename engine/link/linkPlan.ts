@@ -135,8 +135,10 @@ export function planLinks(
     const overLimit: LinkPlan['overLimit'] = [];
     for (const item of items) {
         const missing = missingFiles(item, files, (hashed) => proven.get(hashed));
-        if (wouldPassLimit(item, missing.length, removing(item.id, missing))) {
-            overLimit.push({ id: item.id, existing: item.attachedFiles.length, adding: missing.length });
+        // Namesakes with the same content may share one reused attachment: it becomes one relation, so it counts once.
+        const adding = new Set(missing.map((hashed) => proven.get(hashed)?.id ?? hashed)).size;
+        if (wouldPassLimit(item, adding, removing(item.id, missing))) {
+            overLimit.push({ id: item.id, existing: item.attachedFiles.length, adding });
         } else {
             missingByItem.set(item.id, missing);
         }

@@ -242,22 +242,24 @@ async function linkToWorkItem(
             return { file: hashed.file, indexes };
         });
         const removeIndexes = removals.flatMap(({ indexes }) => indexes);
+        // Namesakes with the same content (x64/app.log and arm64/app.log) may have proved one attachment between them:
+        // it is added once, since the service refuses a relation the item already has, also within one PATCH.
+        const adding = missing.filter((hashed, index) => missing.findIndex((other) => attachmentOf(other.file)?.id === attachmentOf(hashed.file)?.id) === index);
         // Checked again on every attempt: a concurrent edit may have added attachments since the plan was made.
-        if (wouldPassLimit(item, missing.length, removeIndexes.length)) {
-            throw new WorkItemRefusedError(context.loc('WorkItemOverLimit', item.attachedFiles.length, missing.length, MAX_ATTACHMENTS_PER_WORK_ITEM));
+        if (wouldPassLimit(item, adding.length, removeIndexes.length)) {
+            throw new WorkItemRefusedError(context.loc('WorkItemOverLimit', item.attachedFiles.length, adding.length, MAX_ATTACHMENTS_PER_WORK_ITEM));
         }
-        const relations = missing.map((hashed) => ({ url: (attachmentOf(hashed.file) as AttachmentRef).url, comment: relationComment(comment, hashed.sha256) }));
+        const relations = adding.map((hashed) => ({ url: (attachmentOf(hashed.file) as AttachmentRef).url, comment: relationComment(comment, hashed.sha256) }));
         const history = options.discussion
             ? discussionHtml(
-                  missing.map((hashed) => ({ name: hashed.file.name, size: hashed.file.size, url: (attachmentOf(hashed.file) as AttachmentRef).url })),
+                  adding.map((hashed) => ({ name: hashed.file.name, size: hashed.file.size, url: (attachmentOf(hashed.file) as AttachmentRef).url })),
                   options.discussion,
                   context.loc,
               )
             : undefined;
+        let updated: WorkItemSnapshot | undefined;
         try {
-            const updated = await context.workItems.addAttachments(item, relations, { removeIndexes, history });
-            const replaced = removals.filter(({ indexes }) => indexes.length > 0).map(({ file, indexes }) => ({ workItem: item.id, file, versions: indexes.length }));
-            return { item: updated, replaced };
+            updated = await context.workItems.addAttachments(item, relations, { removeIndexes, history });
         } catch (error) {
             if (!isConcurrentEdit(error) || attempt >= CONFLICT_ATTEMPTS) {
                 throw new LinkRequestError(missing, error);
@@ -270,7 +272,14 @@ async function linkToWorkItem(
                 throw new WorkItemRefusedError(context.loc('WorkItemNotFound', item.id));
             }
             item = fresh;
+            continue;
         }
+        // Someone deleted the item since it was read: said as for an item that was never there, not as a failed request.
+        if (!updated) {
+            throw new WorkItemRefusedError(context.loc('WorkItemNotFound', item.id));
+        }
+        const replaced = removals.filter(({ indexes }) => indexes.length > 0).map(({ file, indexes }) => ({ workItem: item.id, file, versions: indexes.length }));
+        return { item: updated, replaced };
     }
 }
 

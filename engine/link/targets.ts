@@ -63,7 +63,9 @@ export async function gatherTargets(selection: TargetSelection, context: Targets
     const run = selection.runWorkItems;
     if (run) {
         try {
-            const found = await workItems.runWorkItems(run);
+            // One more than the limit, as for the query: "over it" is told apart from "exactly at it".
+            const found = await workItems.runWorkItems(run, limit + 1);
+            capped ||= found.capped === true;
             if (found.since === 'none') {
                 log.info(loc(run.hostType === 'release' ? 'NoEarlierDeployment' : 'NoEarlierSuccessfulRun'));
             } else if (found.since) {
@@ -72,7 +74,7 @@ export async function gatherTargets(selection: TargetSelection, context: Targets
             if (found.ids.length === 0) {
                 log.warning(loc('NoRunWorkItems', run.hostType));
             } else {
-                sources.push(loc('TargetsFromRun', found.ids.length));
+                sources.push(found.capped ? loc('TargetsFromRunMore', limit) : loc('TargetsFromRun', found.ids.length));
             }
             add(found.ids);
         } catch (error) {

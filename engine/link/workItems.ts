@@ -29,6 +29,8 @@ export type RunWorkItemsScope = 'thisRun' | 'sinceLastSuccessfulRun';
 /** The run's work items, and, for `sinceLastSuccessfulRun`, since which earlier run (none: there was no successful one). */
 export interface RunWorkItems {
     readonly ids: number[];
+    /** A lookup returned as many refs as `top` asked for: the run may have more work items than `ids` holds. */
+    readonly capped?: boolean;
     readonly since?: { readonly kind: 'build' | 'release'; readonly id: number; readonly name: string } | 'none';
 }
 
@@ -72,9 +74,10 @@ export class WorkItemsClient {
     /**
      * One PATCH for all of the item's new relations, guarded by `test /rev` so a concurrent edit is never overwritten:
      * the relations at `removeIndexes` go first, highest first so that each index still names its relation; then the
-     * new relations; then the Discussion entry, when there is one.
+     * new relations; then the Discussion entry, when there is one. Undefined when the item no longer exists (node-api
+     * resolves a 404 to null): someone deleted it since it was read.
      */
-    async addAttachments(item: WorkItemSnapshot, relations: readonly { url: string; comment: string }[], changes: { removeIndexes?: readonly number[]; history?: string } = {}): Promise<WorkItemSnapshot> {
+    async addAttachments(item: WorkItemSnapshot, relations: readonly { url: string; comment: string }[], changes: { removeIndexes?: readonly number[]; history?: string } = {}): Promise<WorkItemSnapshot | undefined> {
         const removals = [...new Set(changes.removeIndexes ?? [])].sort((a, b) => b - a);
         const document = [
             { op: 'test', path: '/rev', value: item.rev },
@@ -89,46 +92,53 @@ export class WorkItemsClient {
         const updated = await this.call(`work item ${item.id}`, async () =>
             (await this.apis.workItemTracking()).updateWorkItem(undefined, document as never, item.id, this.project, undefined, undefined, undefined, WorkItemExpand.Relations),
         );
-        return this.snapshot(updated);
+        return updated ? this.snapshot(updated) : undefined;
     }
 
     /** The work items associated with this run: the build's, or in a classic release, the release's (served by the release host). */
-    async runWorkItemIds(run: RunIdentity): Promise<number[]> {
-        return (await this.runWorkItems({ ...run, scope: 'thisRun' })).ids;
+    async runWorkItemIds(run: RunIdentity, top: number): Promise<number[]> {
+        return (await this.runWorkItems({ ...run, scope: 'thisRun' }, top)).ids;
     }
 
     /**
      * The run's work items; with `sinceLastSuccessfulRun`, also those since the last successful run of the same pipeline
      * on the same branch (a build), or the last release other than this one deployed successfully to the same stage.
      * This run's own are always included, so a lookup that finds less than the run itself never narrows the targets.
+     * Each lookup asks for at most `top` refs: without `$top` the service is reported to return only 50
+     * (rfennell/AzurePipelines#195, #2141), which would leave the others out without a word.
      */
-    async runWorkItems(run: RunIdentity): Promise<RunWorkItems> {
+    async runWorkItems(run: RunIdentity, top: number): Promise<RunWorkItems> {
         const project = this.project ?? '';
+        let capped = false;
+        const refsOf = (refs: readonly { id?: string | number }[] | null | undefined) => {
+            capped ||= (refs ?? []).length >= top;
+            return idsOf(refs);
+        };
         if (run.hostType === 'release' && run.releaseId !== undefined) {
             const releaseId = run.releaseId;
-            const own = idsOf(await this.call('release work items', async () => (await this.apis.release()).getReleaseWorkItemsRefs(project, releaseId)));
+            const own = refsOf(await this.call('release work items', async () => (await this.apis.release()).getReleaseWorkItemsRefs(project, releaseId, undefined, top)));
             if (run.scope !== 'sinceLastSuccessfulRun') {
-                return { ids: own };
+                return { ids: own, capped };
             }
             const base = await this.lastDeployedRelease(project, run);
             if (!base) {
-                return { ids: own, since: 'none' };
+                return { ids: own, since: 'none', capped };
             }
-            const since = idsOf(await this.call('release work items', async () => (await this.apis.release()).getReleaseWorkItemsRefs(project, releaseId, base.id)));
-            return { ids: union(own, since), since: { kind: 'release', ...base } };
+            const since = refsOf(await this.call('release work items', async () => (await this.apis.release()).getReleaseWorkItemsRefs(project, releaseId, base.id, top)));
+            return { ids: union(own, since), since: { kind: 'release', ...base }, capped };
         }
         if (run.buildId !== undefined) {
             const buildId = run.buildId;
-            const own = idsOf(await this.call('build work items', async () => (await this.apis.build()).getBuildWorkItemsRefs(project, buildId)));
+            const own = refsOf(await this.call('build work items', async () => (await this.apis.build()).getBuildWorkItemsRefs(project, buildId, top)));
             if (run.scope !== 'sinceLastSuccessfulRun') {
-                return { ids: own };
+                return { ids: own, capped };
             }
             const base = await this.lastSucceededBuild(project, run);
             if (!base) {
-                return { ids: own, since: 'none' };
+                return { ids: own, since: 'none', capped };
             }
-            const since = idsOf(await this.call('work items between builds', async () => (await this.apis.build()).getWorkItemsBetweenBuilds(project, base.id, buildId)));
-            return { ids: union(own, since), since: { kind: 'build', ...base } };
+            const since = refsOf(await this.call('work items between builds', async () => (await this.apis.build()).getWorkItemsBetweenBuilds(project, base.id, buildId, top)));
+            return { ids: union(own, since), since: { kind: 'build', ...base }, capped };
         }
         return { ids: [] };
     }

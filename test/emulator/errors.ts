@@ -198,10 +198,11 @@ export const errors = {
         message: `TF900041: The attachment ${url} cannot be linked: it is not an attachment of this server whose upload is complete.`,
         typeKey: 'InvalidAttachmentLinkException',
     }),
+    /** FACTS.md: 400 with WorkItemAttachmentAlreadyExistsException; the TF code and the text are not confirmed. */
     relationExists: (id: number, url: string): ServiceError => ({
         status: 400,
         message: `TF900042: Relation already exists: work item ${id} is already linked to the attachment ${url}.`,
-        typeKey: 'RelationAlreadyExistsException',
+        typeKey: 'WorkItemAttachmentAlreadyExistsException',
     }),
     badWorkItemId: (value: string): ServiceError => ({
         status: 400,

@@ -53,6 +53,8 @@ export class RunStore {
         private readonly buildWorkItems: Map<string, number[]>,
         private readonly deployments: DeploymentSeed[],
         private readonly releaseWorkItems: Map<string, number[]>,
+        /** Refs returned when a work item route gets no `$top` (EmulatorOptions.workItemRefsDefaultTop); none: all. */
+        private readonly refsDefaultTop?: number,
     ) {}
 
     /** The work items of one build: from `buildWorkItems`, else the build seed's own. */
@@ -115,7 +117,7 @@ export class RunStore {
             .filter((build) => build.id > from && build.id <= to && (!last || (build.definitionId === last.definitionId && build.sourceBranch === last.sourceBranch)))
             .sort((a, b) => a.id - b.id)
             .flatMap((build) => this.workItemsOfBuild(build.id));
-        return ex.json(200, refs(this.collectionUrl, [...new Set(ids)], ex.q('$top')));
+        return ex.json(200, refs(this.collectionUrl, [...new Set(ids)], ex.q('$top') ?? defaultTop(this.refsDefaultTop)));
     }
 
     listDeployments(ex: Exchange): Promise<void> {
@@ -162,8 +164,13 @@ export class RunStore {
                       .filter(([id]) => id > base && id <= releaseId)
                       .sort(([a], [b]) => a - b)
                       .flatMap(([, items]) => items);
-        return ex.json(200, refs(this.collectionUrl, [...new Set(ids)], ex.q('$top')));
+        return ex.json(200, refs(this.collectionUrl, [...new Set(ids)], ex.q('$top') ?? defaultTop(this.refsDefaultTop)));
     }
+}
+
+/** The `$top` a work item route applies when the request sends none: a configured default, else none (all refs). */
+export function defaultTop(configured: number | undefined): string | undefined {
+    return configured === undefined ? undefined : String(configured);
 }
 
 export function refs(collectionUrl: string, ids: number[], top: string | undefined): { count: number; value: { id: string; url: string }[] } {

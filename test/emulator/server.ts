@@ -9,7 +9,7 @@ import { FaultBook, playFault } from './faults';
 import { locationsFor, resourceArea, resourceAreas } from './locations';
 import type { AttachedFileSeed, EmulatorOptions, FaultRule, RecordedRequest, StoredAttachment, WorkItemRelation, WorkItemSeed, WorkItemSnapshot } from './types';
 import { compareVersions, parseApiVersion, type ApiVersion } from './versions';
-import { RunStore } from './runs';
+import { defaultTop, RunStore } from './runs';
 import { answerWiql } from './wiql';
 import { WorkItemStore, workItemRefs } from './workitems';
 
@@ -86,7 +86,7 @@ export class AzureDevOpsEmulator {
         }
         this.buildWorkItems = new Map(Object.entries(options.buildWorkItems ?? {}).map(([id, ids]) => [id, [...ids]]));
         this.releaseWorkItems = new Map(Object.entries(options.releaseWorkItems ?? {}).map(([id, ids]) => [id, [...ids]]));
-        this.runs = new RunStore(this.collectionUrl, options.builds ?? [], this.buildWorkItems, options.deployments ?? [], this.releaseWorkItems);
+        this.runs = new RunStore(this.collectionUrl, options.builds ?? [], this.buildWorkItems, options.deployments ?? [], this.releaseWorkItems, options.workItemRefsDefaultTop);
         this.attach(server, 'main');
         if (releaseServer) {
             this.attach(releaseServer, 'release');
@@ -154,6 +154,16 @@ export class AzureDevOpsEmulator {
     /** Someone else links a file to the work item, with any comment, real content or any URL (a new revision). */
     attachToWorkItem(id: number, seed: AttachedFileSeed): WorkItemRelation {
         return this.workItemStore.attach(id, seed);
+    }
+
+    /** Someone else removes the relation at `index` (among all of the item's relations, as a PATCH names it): a new revision. */
+    detachFromWorkItem(id: number, index: number): WorkItemRelation {
+        return this.workItemStore.detach(id, index);
+    }
+
+    /** Someone else deletes the work item: reads and PATCHes of it then answer 404 (TF401232). */
+    deleteWorkItem(id: number): void {
+        this.workItemStore.delete(id);
     }
 
     /** Bumps the rev as a concurrent edit by someone else would, so a PATCH testing the old rev fails with 412. */
@@ -391,7 +401,7 @@ export class AzureDevOpsEmulator {
         if (ex.method !== 'GET') {
             return ex.fail(errors.methodNotAllowed(ex.method));
         }
-        return ex.json(200, workItemRefs(this.collectionUrl, ids ?? [], ex.q('$top')));
+        return ex.json(200, workItemRefs(this.collectionUrl, ids ?? [], ex.q('$top') ?? defaultTop(this.options.workItemRefsDefaultTop)));
     }
 
     /** Answers the request itself when the api-version is missing, malformed or newer than the server speaks. */

@@ -43,6 +43,12 @@ export interface EmulatorOptions {
     buildWorkItems?: Record<string, number[]>;
     /** releaseId → ids of the work items the classic release is associated with. */
     releaseWorkItems?: Record<string, number[]>;
+    /**
+     * How many refs the build's, the between-builds and the release's work item routes return when the request sends
+     * no `$top`. FACTS.md is silent; third-party reports (rfennell/AzurePipelines#195 and #2141) say the service
+     * returns 50. Default: all of them.
+     */
+    workItemRefsDefaultTop?: number;
     /** Runs of pipelines, for the builds list and the work items between builds. */
     builds?: BuildSeed[];
     /** Deployments of classic releases to stages, for the deployments list. */

@@ -89,6 +89,27 @@ export class WorkItemStore {
         return copyRelation(relation);
     }
 
+    /** Someone else removes a relation (a new revision); returns it as the item held it. */
+    detach(id: number, index: number): WorkItemRelation {
+        const item = this.items.get(id);
+        if (!item) {
+            throw new RangeError(`work item ${id} does not exist`);
+        }
+        if (!Number.isInteger(index) || index < 0 || index >= item.relations.length) {
+            throw new RangeError(`work item ${id} has no relation at ${index}`);
+        }
+        const [relation] = item.relations.splice(index, 1);
+        item.rev += 1;
+        return copyRelation(relation);
+    }
+
+    /** Someone else deletes the item (to the recycle bin): from then on it answers 404 like one that never existed. */
+    delete(id: number): void {
+        if (!this.items.delete(id)) {
+            throw new RangeError(`work item ${id} does not exist`);
+        }
+    }
+
     /** A concurrent edit by someone else: the rev moves on, nothing else changes. */
     touch(id: number): void {
         const item = this.items.get(id);
