@@ -4,7 +4,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { EmulatorOptions, FaultRequestInfo } from '../emulator';
 import { binaryContent, sha256 } from './fixtures';
-import { PROJECT, Scenario, TOKEN, assertServerHoldsExactly, attachmentsOutput } from './harness';
+import { PROJECT, Scenario, TOKEN, assertServerHoldsExactly, attachmentsOutput, failureOf, assertTokenNotPrinted } from './harness';
 import { runTask, type TaskRun } from './taskRunner';
 
 /*
@@ -17,18 +17,6 @@ import { runTask, type TaskRun } from './taskRunner';
  */
 
 const MiB = 1024 * 1024;
-
-function failureOf(run: TaskRun, file: string): string {
-    const line = (run.resultMessage ?? '').split('\n').find((entry) => entry.startsWith(`${file}: `));
-    assert.ok(line, `no failure for ${file} in: ${run.resultMessage}`);
-    return line;
-}
-
-function assertTokenNotPrinted(run: TaskRun): void {
-    const visible = run.visibleOutput.split('\n').filter((line) => !line.startsWith('##vso[task.setsecret]'));
-    assert.ok(!visible.join('\n').includes(TOKEN), 'the token is in the visible output');
-    assert.ok(!run.stderr.includes(TOKEN), 'the token is on stderr');
-}
 
 const attachmentsPost = (uploadType: 'Simple' | 'Chunked', fileName?: string) => ({
     method: 'POST',

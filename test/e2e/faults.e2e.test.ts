@@ -4,23 +4,10 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import type { FaultRequestInfo } from '../emulator';
 import { binaryContent } from './fixtures';
-import { Scenario, TOKEN, assertServerHoldsExactly } from './harness';
+import { Scenario, assertServerHoldsExactly, failureOf, assertTokenNotPrinted } from './harness';
 import type { TaskRun } from './taskRunner';
 
 const MiB = 1024 * 1024;
-
-/** What the failure message of one file says, from the task's summary. */
-function failureOf(run: TaskRun, file: string): string {
-    const line = (run.resultMessage ?? '').split('\n').find((entry) => entry.startsWith(`${file}: `));
-    assert.ok(line, `no failure for ${file} in: ${run.resultMessage}`);
-    return line;
-}
-
-function assertTokenNotPrinted(run: TaskRun): void {
-    const visible = run.visibleOutput.split('\n').filter((line) => !line.startsWith('##vso[task.setsecret]'));
-    assert.ok(!visible.join('\n').includes(TOKEN), 'the token is in the visible output');
-    assert.ok(!run.stderr.includes(TOKEN), 'the token is on stderr');
-}
 
 const attachmentsPost = (uploadType: 'Simple' | 'Chunked') => ({
     method: 'POST',

@@ -4,17 +4,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { binaryContent } from './fixtures';
 import { fsFaultEnvironment, type FsFault } from './fsFaultPreload';
-import { Scenario, assertServerHoldsExactly, attachmentsOutput } from './harness';
+import { Scenario, assertServerHoldsExactly, attachmentsOutput, failureOf } from './harness';
 import type { TaskRun } from './taskRunner';
 
 const MiB = 1024 * 1024;
-
-/** What the result message says about one file. */
-function failureOf(run: TaskRun, file: string): string {
-    const line = (run.resultMessage ?? '').split('\n').find((entry) => entry.startsWith(`${file}: `));
-    assert.ok(line, `no failure for ${file} in: ${run.resultMessage}`);
-    return line;
-}
 
 function outputPaths(run: TaskRun): string[] {
     return attachmentsOutput(run).map((entry) => entry.path);

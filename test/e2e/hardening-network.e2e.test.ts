@@ -6,16 +6,10 @@ import * as path from 'path';
 import { testCertificates, type EmulatorOptions, type FaultRequestInfo } from '../emulator';
 import { ForwardProxy } from '../proxy/forwardProxy';
 import { binaryContent, sha256 } from './fixtures';
-import { PROJECT, Scenario, TOKEN, attachmentsOutput } from './harness';
+import { PROJECT, Scenario, TOKEN, attachmentsOutput, failureOf } from './harness';
 import { runTask, type TaskRun } from './taskRunner';
 
 const MiB = 1024 * 1024;
-
-function failureOf(run: TaskRun, file: string): string {
-    const line = (run.resultMessage ?? '').split('\n').find((entry) => entry.startsWith(`${file}: `));
-    assert.ok(line, `no failure for ${file} in: ${run.resultMessage}`);
-    return line;
-}
 
 const simplePost = (fileName?: string) => ({
     method: 'POST',

@@ -143,3 +143,17 @@ export function summaryCommand(run: TaskRun): VsoCommand {
 export function summaryOf(run: TaskRun): string {
     return fs.readFileSync(summaryCommand(run).message, 'utf8');
 }
+
+/** What the task's result message says about one file (its line, `<file>: <why>`); fails the test when it names none. */
+export function failureOf(run: TaskRun, file: string): string {
+    const line = (run.resultMessage ?? '').split('\n').find((entry) => entry.startsWith(`${file}: `));
+    assert.ok(line, `no failure for ${file} in: ${run.resultMessage}`);
+    return line;
+}
+
+/** The pipeline's token shows nowhere in what the task printed (its own `task.setsecret`, which the agent consumes, aside). */
+export function assertTokenNotPrinted(run: TaskRun): void {
+    const visible = run.visibleOutput.split('\n').filter((line) => !line.startsWith('##vso[task.setsecret]'));
+    assert.ok(!visible.join('\n').includes(TOKEN), 'the token is in the visible output');
+    assert.ok(!run.stderr.includes(TOKEN), 'the token is on stderr');
+}

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { testCertificates, type EmulatorOptions } from '../emulator';
 import { ForwardProxy } from '../proxy/forwardProxy';
 import { binaryContent, sha256 } from './fixtures';
-import { Scenario, TOKEN, assertServerHoldsExactly } from './harness';
+import { Scenario, TOKEN, assertServerHoldsExactly, failureOf } from './harness';
 import { taskEntry, variableToEnvironment, type TaskRun } from './taskRunner';
 
 const MiB = 1024 * 1024;
@@ -53,12 +53,6 @@ class CertificateFiles {
 
 function httpsEmulator(requestCert = false): EmulatorOptions {
     return { tls: { key: testCertificates.serverKey, cert: testCertificates.serverCert, ca: testCertificates.ca, requestCert } };
-}
-
-function failureOf(run: TaskRun, file: string): string {
-    const line = (run.resultMessage ?? '').split('\n').find((entry) => entry.startsWith(`${file}: `));
-    assert.ok(line, `no failure for ${file} in: ${run.resultMessage}`);
-    return line;
 }
 
 /** Every file below `folder`, recursively. */

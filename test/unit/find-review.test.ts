@@ -4,30 +4,13 @@ import * as os from 'os';
 import * as path from 'path';
 import minimatch from 'minimatch';
 import * as sinon from 'sinon';
-import type * as TaskLib from 'azure-pipelines-task-lib/task';
 import { findArtifacts } from '../../engine/find/findArtifacts';
+import { taskLibFiles } from './taskLibFind';
 import { isInsideRoot, matchOptions, patternSearch, reportedPath, rootedExclude, spellAsOnDisk, withoutDotSegments } from '../../engine/find/artifactPaths';
 import { existingFolder } from '../../engine/inputRules';
 
 const { win32, posix } = path;
 
-/** What `tl.findMatch` returns (files only, relative to `root` with `/`), or the message it fails with. Its debug lines go nowhere. */
-function taskLibFiles(root: string, patterns: string[]): string[] | string {
-    const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof write;
-    try {
-        const tl = require('azure-pipelines-task-lib/task') as typeof TaskLib;
-        return tl
-            .findMatch(root, patterns)
-            .filter((match) => fs.statSync(match).isFile())
-            .map((match) => path.relative(root, match).split(path.sep).join('/'))
-            .sort();
-    } catch (error) {
-        return `fails: ${(error as Error).message}`;
-    } finally {
-        process.stdout.write = write;
-    }
-}
 
 function ourFiles(root: string, patterns: string[]) {
     const found = findArtifacts(root, patterns, { allowFilesOutsideRoot: false });

@@ -2,24 +2,9 @@ import * as assert from 'assert/strict';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type * as TaskLib from 'azure-pipelines-task-lib/task';
 import { findArtifacts } from '../../engine/find/findArtifacts';
+import { taskLibFiles } from './taskLibFind';
 
-/** The files `tl.findMatch` returns, relative with `/`: the semantics the finder keeps. Its debug lines (from loading on) go nowhere. */
-function taskLibFiles(root: string, patterns: string[]): string[] {
-    const write = process.stdout.write;
-    process.stdout.write = (() => true) as typeof write;
-    try {
-        const tl = require('azure-pipelines-task-lib/task') as typeof TaskLib;
-        return tl
-            .findMatch(root, patterns)
-            .filter((match) => fs.statSync(match).isFile())
-            .map((match) => path.relative(root, match).split(path.sep).join('/'))
-            .sort();
-    } finally {
-        process.stdout.write = write;
-    }
-}
 
 describe('findArtifacts matches what tl.findMatch matches (on a tree tl.findMatch can walk)', () => {
     let root: string;
