@@ -1,10 +1,8 @@
 import * as assert from 'assert/strict';
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import type { EmulatorOptions, FaultRequestInfo } from '../emulator';
 import { binaryContent, sha256 } from './fixtures';
-import { PROJECT, Scenario, TOKEN, assertServerHoldsExactly, attachmentsOutput, failureOf, assertTokenNotPrinted } from './harness';
+import { PROJECT, Scenario, TOKEN, assertServerHoldsExactly, attachmentsOutput, failureOf, assertTokenNotPrinted, startOtherHost } from './harness';
 import { runTask, type TaskRun } from './taskRunner';
 
 /*
@@ -44,26 +42,6 @@ async function assertStoredOnceAndOutput(scenario: Scenario, run: TaskRun, name:
     const outputs = attachmentsOutput(run).filter((entry) => entry.name === name);
     assert.equal(outputs.length, 1, `${name} is once in the outputs`);
     assert.equal(outputs[0].id, complete[0].id, 'the outputs point at the complete attachment');
-}
-
-/** A second server, "another host": it records every request that reaches it, and the Authorization it carried. */
-async function startOtherHost(): Promise<{ origin: string; seen: { url: string; authorization?: string }[]; close(): Promise<void> }> {
-    const seen: { url: string; authorization?: string }[] = [];
-    const server = http.createServer((req, res) => {
-        seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-        req.resume();
-        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'stolen', url: 'http://elsewhere/stolen' }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-        origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        seen,
-        close: () =>
-            new Promise<void>((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
 }
 
 describe('end to end: review of the upload faults (create, chunks, limits)', function () {

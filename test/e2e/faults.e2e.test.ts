@@ -1,10 +1,8 @@
 import * as assert from 'assert/strict';
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import type { FaultRequestInfo } from '../emulator';
 import { binaryContent } from './fixtures';
-import { Scenario, assertServerHoldsExactly, failureOf, assertTokenNotPrinted } from './harness';
+import { Scenario, assertServerHoldsExactly, failureOf, assertTokenNotPrinted, startOtherHost } from './harness';
 import type { TaskRun } from './taskRunner';
 
 const MiB = 1024 * 1024;
@@ -16,27 +14,6 @@ const attachmentsPost = (uploadType: 'Simple' | 'Chunked') => ({
 });
 
 const forFile = (name: string) => (req: FaultRequestInfo) => req.query.fileName === name;
-
-/** A second server, "another host": it records every request that reaches it, and the Authorization it carried. */
-async function startOtherHost(): Promise<{ origin: string; seen: { url: string; authorization?: string }[]; close(): Promise<void> }> {
-    const seen: { url: string; authorization?: string }[] = [];
-    const server = http.createServer((req, res) => {
-        seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-        req.resume();
-        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'stolen', url: 'http://elsewhere/stolen' }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    return {
-        origin,
-        seen,
-        close: () =>
-            new Promise<void>((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
-}
 
 describe('end to end: faults (each file ends up on the server exactly once, or not at all)', function () {
     this.timeout(60_000);

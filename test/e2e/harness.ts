@@ -1,5 +1,7 @@
 import * as assert from 'assert/strict';
 import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { AzureDevOpsEmulator, type EmulatorOptions, type RecordedRequest } from '../emulator';
 import { ArtifactFolder, sha256 } from './fixtures';
@@ -156,4 +158,25 @@ export function assertTokenNotPrinted(run: TaskRun): void {
     const visible = run.visibleOutput.split('\n').filter((line) => !line.startsWith('##vso[task.setsecret]'));
     assert.ok(!visible.join('\n').includes(TOKEN), 'the token is in the visible output');
     assert.ok(!run.stderr.includes(TOKEN), 'the token is on stderr');
+}
+
+/** A second server, "another host": it records every request that reaches it, and the Authorization it carried. */
+export async function startOtherHost(): Promise<{ origin: string; seen: { url: string; authorization?: string }[]; close(): Promise<void> }> {
+    const seen: { url: string; authorization?: string }[] = [];
+    const server = http.createServer((req, res) => {
+        seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
+        req.resume();
+        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'stolen', url: 'http://elsewhere/stolen' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    return {
+        origin,
+        seen,
+        close: () =>
+            new Promise<void>((resolve) => {
+                server.closeAllConnections();
+                server.close(() => resolve());
+            }),
+    };
 }
