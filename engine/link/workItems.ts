@@ -95,11 +95,6 @@ export class WorkItemsClient {
         return updated ? this.snapshot(updated) : undefined;
     }
 
-    /** The work items associated with this run: the build's, or in a classic release, the release's (served by the release host). */
-    async runWorkItemIds(run: RunIdentity, top: number): Promise<number[]> {
-        return (await this.runWorkItems({ ...run, scope: 'thisRun' }, top)).ids;
-    }
-
     /**
      * The run's work items; with `sinceLastSuccessfulRun`, also those since the last successful run of the same pipeline
      * on the same branch (a build), or the last release other than this one deployed successfully to the same stage.
