@@ -55,6 +55,19 @@ const COMMAND_LINE_MESSAGES: Readonly<Record<string, string>> = {
     FindOutsideRootPath: "'%s' lies outside '--root' (it is '%s'): skipped. Add --allow-files-outside-root to upload files from outside '--root'.",
     FindOutsideRootFolderLink:
         "'%s' is a link to '%s', a folder outside '--root': not searched. A link can publish files from elsewhere on this machine; add --allow-files-outside-root to upload its files anyway.",
+    FailureFileChangedWhileHashing:
+        'the file changed while its SHA-256 was being computed for linking (it had %s when it matched), so it was neither uploaded nor linked. Run ado-attach again once whatever writes it has finished.',
+    FailureFileLocked:
+        'the file is locked by another process, or this user may not read it (%s, on each of %d attempts): an antivirus scanner or a program that still has it open can hold it. It was not uploaded. Close that program, exclude the folder from scanning, or run ado-attach once whatever writes the file has finished.',
+    FailureFileLockedWhileHashing:
+        'the file is locked by another process, or this user may not read it (%s, on each of %d attempts), while its SHA-256 was being computed for linking: an antivirus scanner or a program that still has it open can hold it. It was neither uploaded nor linked. Close that program, exclude the folder from scanning, or run ado-attach once whatever writes the file has finished.',
+    FailureApiVersion: 'the server does not speak a REST API version ado-attach can use: %s. ado-attach needs Azure DevOps Server 2019 or later.',
+    FailureServerError:
+        "the server failed (HTTP %d) on each of %d attempt(s): %s. Run ado-attach again later, or raise '--retries'; if it keeps failing, ask the server's administrator (on Azure DevOps Services, see https://status.dev.azure.com).",
+    FailureChunkState:
+        "the server's answers to the chunks did not match what was sent, even after starting the file again as a new attachment %d time(s) (%s). No complete copy of it is linked; run ado-attach again.",
+    FailureNotACollection:
+        "the server did not answer as an Azure DevOps collection: it names no location for its '%s' REST API (it answered \"not found\", a page that is not JSON, or nothing). Check that --org is the collection's own address (https://dev.azure.com/{organization}/, or https://{server}/tfs/{collection}/ on Azure DevOps Server), and that no proxy or sign-in page answers in the server's place. ado-attach needs Azure DevOps Server 2019 or later.",
 };
 
 const templates: Readonly<Record<string, string>> = { ...(taskMessages as Record<string, string>), ...COMMAND_LINE_MESSAGES };
