@@ -3,6 +3,7 @@
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
+const { legacyUrlForVsoClient } = require('./legacyUrlPlugin');
 
 const root = path.join(__dirname, '..');
 const outputFolder = path.join(root, 'dist', 'cli');
@@ -23,6 +24,8 @@ async function bundle() {
         logLevel: 'warning',
         metafile: true,
         absWorkingDir: root,
+        // node-api's url.parse()/url.resolve() print a DeprecationWarning on Node 24 from a bundle: see the plugin.
+        plugins: [legacyUrlForVsoClient],
     });
     if (result.errors.length > 0) {
         process.exitCode = 1;

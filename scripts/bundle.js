@@ -3,6 +3,7 @@
 const fs = require('fs');
 const path = require('path');
 const esbuild = require('esbuild');
+const { legacyUrlForVsoClient } = require('./legacyUrlPlugin');
 
 const taskFolder = path.join(__dirname, '..', 'tasks', 'UploadWorkItemAttachmentsV1');
 
@@ -29,6 +30,8 @@ async function bundle() {
         metafile: true,
         // Metafile paths are relative to this folder: the repository root, whatever the current directory.
         absWorkingDir: path.join(__dirname, '..'),
+        // node-api's url.parse()/url.resolve() print a DeprecationWarning on Node 24 from a bundle: see the plugin.
+        plugins: [legacyUrlForVsoClient],
     });
     if (result.errors.length > 0) {
         process.exitCode = 1;
