@@ -4,8 +4,9 @@ import * as path from 'path';
 import { binaryContent } from './fixtures';
 import { AzureDevOpsEmulator } from '../emulator';
 import { PackedCli } from '../cli/packedCli';
+import { ForwardProxy } from '../proxy/forwardProxy';
 import { PROJECT, Scenario } from './harness';
-import { TaskRun } from './taskRunner';
+import { TaskRun, variableToEnvironment } from './taskRunner';
 
 const MiB = 1024 * 1024;
 
@@ -23,6 +24,8 @@ function assertCleanRun(run: TaskRun, result = 'Succeeded'): void {
 }
 
 const FLAT = 'SELECT [System.Id] FROM WorkItems';
+const PROXY_USER = 'runtime-proxy-user';
+const PROXY_PASSWORD = 'runtime-proxy-secret-5d2a';
 
 describe('end to end: the bundled task under Node deprecation checks (Node 22-24 readiness)', function () {
     this.timeout(60_000);
@@ -45,6 +48,33 @@ describe('end to end: the bundled task under Node deprecation checks (Node 22-24
         assertCleanRun(run);
         assert.equal(run.outputs.AttachmentCount, '2');
         assert.equal(run.outputs.LinkedWorkItems, '101,102');
+    });
+
+    // typed-rest-client's `tunnel` builds Proxy-Authorization with `new Buffer()` (DEP0005, printed for code outside
+    // node_modules on Node 20 already): the task's own agents replace tunnel's, so it must never run.
+    it('goes through a proxy that wants credentials with no deprecation warning', async () => {
+        scenario = await Scenario.start({ workItems: [{ id: 101 }] });
+        const proxy = await ForwardProxy.start({ username: PROXY_USER, password: PROXY_PASSWORD });
+        try {
+            scenario.artifacts.write('a.bin', binaryContent(MiB + 1, 2));
+
+            const run = await scenario.run(
+                { contents: 'a.bin', chunkSizeMB: '1', workItemIds: '101' },
+                {
+                    variables: { 'Agent.ProxyUrl': proxy.url, 'Agent.ProxyUsername': PROXY_USER },
+                    environment: {
+                        ...STRICT_NODE,
+                        VSTS_SECRET_VARIABLES: JSON.stringify(['Agent.ProxyPassword']),
+                        [`SECRET_${variableToEnvironment('Agent.ProxyPassword')}`]: PROXY_PASSWORD,
+                    },
+                },
+            );
+
+            assertCleanRun(run);
+            assert.ok(proxy.requests.length > 0 && proxy.requests.every((request) => request.kind === 'connect' && request.status === 200), 'through the proxy');
+        } finally {
+            await proxy.stop();
+        }
     });
 
     it('fails a run with an input error without a deprecation warning', async () => {
@@ -88,5 +118,26 @@ describe('end to end: the packed ado-attach under Node deprecation checks (Node 
         assert.equal(result.exitCode, 0, result.stderr);
         assert.doesNotMatch(result.stderr, NODE_WARNING);
         assert.equal(emulator.attachments().filter((attachment) => attachment.complete).length, 2);
+    });
+
+    it('goes through a proxy that wants credentials with no deprecation warning on stderr', async () => {
+        emulator = await AzureDevOpsEmulator.start({ token: PAT, projects: [PROJECT] });
+        const proxy = await ForwardProxy.start({ username: PROXY_USER, password: PROXY_PASSWORD });
+        try {
+            const proxyUrl = new URL(proxy.url);
+            proxyUrl.username = PROXY_USER;
+            proxyUrl.password = PROXY_PASSWORD;
+
+            const result = await cli.run(['--org', emulator.collectionUrl, '--project', PROJECT.name, '--chunk-size', '1', 'drop/setup.bin'], {
+                environment: { AZURE_DEVOPS_EXT_PAT: PAT, HTTP_PROXY: proxyUrl.href, ...STRICT_NODE },
+                cwd: path.join(cli.workspace, 'files'),
+            });
+
+            assert.equal(result.exitCode, 0, result.stderr);
+            assert.doesNotMatch(result.stderr, NODE_WARNING);
+            assert.ok(proxy.requests.some((request) => request.kind === 'connect' && request.status === 200), 'through the proxy');
+        } finally {
+            await proxy.stop();
+        }
     });
 });
