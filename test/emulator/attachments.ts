@@ -147,6 +147,14 @@ export class AttachmentStore {
         if (record.busy) {
             return ex.fail(errors.chunkInProgress(id));
         }
+        // FACTS.md: a multipart or form-data chunk is refused with 400; a body without a Content-Type is read as form data.
+        const contentType = ex.header('content-type');
+        if (!contentType) {
+            return ex.fail(errors.formData());
+        }
+        if (mediaType(contentType) !== 'application/octet-stream') {
+            return ex.fail(errors.badContentType(contentType));
+        }
         const header = ex.header('content-range');
         if (header === undefined) {
             return ex.fail(errors.badChunk('the Content-Range header is missing.'));

@@ -183,14 +183,6 @@ export const errors = {
         typeKey: 'TestPatchOperationFailedException',
         typeName: 'Microsoft.VisualStudio.Services.WebApi.Patch.TestPatchOperationFailedException, Microsoft.VisualStudio.Services.WebApi',
     }),
-    /** Two saves racing without a test op (FACTS.md): 409 TF26071. */
-    workItemConflict: (): ServiceError => ({
-        status: 409,
-        message:
-            'TF26071: This work item has been changed by someone else since you opened it. You will need to refresh it and discard your changes.',
-        typeKey: 'WorkItemRevisionMismatchException',
-        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemRevisionMismatchException, Microsoft.TeamFoundation.WorkItemTracking.Server',
-    }),
     /** FACTS.md's text; the status is not confirmed ("probably 400"). */
     attachmentLimit: (limit: number): ServiceError => ({
         status: 400,

@@ -107,6 +107,19 @@ describe('emulator: truthful to FACTS.md', () => {
             assertErrorShape(await putChunk(e, id, 'bytes 4-5/6', 'ef'), 400, 'WorkItemAttachmentIncorrectOffsetException', /must start at 2/);
             assert.equal(e.attachment(id)?.size, 2);
         });
+
+        it('refuses a multipart or form-data chunk, or one without a Content-Type, with 400 and keeps none of it', async () => {
+            const e = await start();
+            const id = String((await startChunked(e)).json().id);
+            const multipart = await send(e, 'PUT', `Fabrikam/_apis/wit/attachments/${id}`, { 'Content-Type': 'multipart/form-data; boundary=x', 'Content-Range': 'bytes 0-2/3' }, 'abc');
+            assert.equal(multipart.status, 400);
+            const form = await send(e, 'PUT', `Fabrikam/_apis/wit/attachments/${id}`, { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Range': 'bytes 0-2/3' }, 'abc');
+            assert.equal(form.status, 400);
+            const none = await send(e, 'PUT', `Fabrikam/_apis/wit/attachments/${id}`, { 'Content-Range': 'bytes 0-2/3' }, 'abc');
+            assert.equal(none.status, 400);
+            assert.equal(e.attachment(id)?.size, 0);
+            assert.equal((await putChunk(e, id, 'bytes 0-2/3', 'abc')).status, 201);
+        });
     });
 
     describe('size limit per server version', () => {
