@@ -91,7 +91,7 @@ describe('end to end: linking under a pipeline that runs daily on items others e
         assert.deepEqual(patches(scenario, 51).slice(-2).map((request) => request.status), [412, 200]);
     });
 
-    it('gives up after 5 conflicting saves in a row, in words naming the work item, the file and TF26071, and still links the other items', async () => {
+    it('gives up after 5 conflicting saves in a row, in words naming the work item, the file and the server\'s VS403351 (a failed test of /rev), and still links the other items', async () => {
         scenario = await Scenario.start({ workItems: [{ id: 51 }, { id: 52 }] });
         scenario.artifacts.write('a.log', 'a');
         scenario.emulator.addFault({ method: 'PATCH', path: onItem(51), times: 100, action: { kind: 'before', run: () => scenario.emulator.touchWorkItem(51) } });
@@ -103,7 +103,9 @@ describe('end to end: linking under a pipeline that runs daily on items others e
         const line = (run.resultMessage ?? '').split('\n').find((candidate) => candidate.startsWith('#51: ')) ?? '';
         assert.match(line, /a\.log/);
         assert.match(line, /work item 51/);
-        assert.match(line, /TF26071/);
+        // FACTS.md: a failed `test /rev` answers 412 "VS403351: ..."; TF26071 is the 409 of two saves racing without one.
+        assert.match(line, /HTTP 412/);
+        assert.match(line, /VS403351/);
         assert.equal(attachedFiles(scenario, 51).length, 0);
         assert.equal(run.outputs.LinkedWorkItems, '52');
         assert.equal(attachedFiles(scenario, 52).length, 1);

@@ -8,6 +8,8 @@ export interface AttachmentSettings {
     maxAttachmentBytes: number;
     maxSimpleUploadBytes: number;
     chunkReplay: 'accept' | 'reject';
+    /** What the start of a chunked upload answers: 202 (FACTS.md, "believed") or 201 (the 7.1 spec's example). */
+    chunkedStartStatus: 201 | 202;
     deniedAreaPaths: string[];
     collectionUrl: string;
     urlSuffix: string;
@@ -94,7 +96,9 @@ export class AttachmentStore {
             if (ex.body.bytes > 0) {
                 return ex.fail(errors.chunkedStartHasBody(ex.body.bytes));
             }
-            return ex.json(202, reference(this.register({ ...base, uploadType: 'chunked' })));
+            const record = this.register({ ...base, uploadType: 'chunked' });
+            // FACTS.md: the start answers with a Location header and the reference.
+            return ex.json(this.settings.chunkedStartStatus, reference(record), { Location: record.url });
         }
         return this.receiveSimple(ex, base);
     }
@@ -143,6 +147,14 @@ export class AttachmentStore {
         if (record.busy) {
             return ex.fail(errors.chunkInProgress(id));
         }
+        // FACTS.md: a multipart or form-data chunk is refused with 400; a body without a Content-Type is read as form data.
+        const contentType = ex.header('content-type');
+        if (!contentType) {
+            return ex.fail(errors.formData());
+        }
+        if (mediaType(contentType) !== 'application/octet-stream') {
+            return ex.fail(errors.badContentType(contentType));
+        }
         const header = ex.header('content-range');
         if (header === undefined) {
             return ex.fail(errors.badChunk('the Content-Range header is missing.'));
@@ -165,6 +177,10 @@ export class AttachmentStore {
         if (this.settings.chunkReplay === 'accept' && first === 0 && record.size > 0) {
             // The server's code starts a new underlying file when offset 0 comes again.
             restart(record);
+        }
+        if (first <= last && first !== record.size && (record.total === undefined || total === record.total)) {
+            // FACTS.md: a first chunk not at 0, or one ahead of the bytes received, is refused as an incorrect offset.
+            return ex.fail(errors.chunkOffset(`the chunk starts at byte ${first} but ${record.size} bytes have been received, so the next chunk must start at ${record.size}.`));
         }
         const problem = chunkProblem(record, first, last, total, ex.contentLength);
         if (problem) {
@@ -195,7 +211,8 @@ export class AttachmentStore {
             record.chunks.push({ first, last, total });
             if (record.size === total) {
                 this.finish(record);
-                return ex.json(201, reference(record));
+                // FACTS.md: the final chunk answers 201 with the reference and a Location header.
+                return ex.json(201, reference(record), { Location: record.url });
             }
             return ex.json(202, reference(record));
         } finally {

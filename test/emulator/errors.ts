@@ -79,8 +79,9 @@ export const errors = {
     areaPathDenied: (): ServiceError => ({
         status: 403,
         message: 'TF237111: The current user does not have permissions to save work items under the specified area path.',
-        typeKey: 'WorkItemUnauthorizedAccessException',
-        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+        // FACTS.md (Server 2022 code): the attachment create answers WorkItemUnauthorizedAttachmentException.
+        typeKey: 'WorkItemUnauthorizedAttachmentException',
+        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAttachmentException, Microsoft.TeamFoundation.WorkItemTracking.Server',
     }),
     formData: (): ServiceError => ({
         status: 400,
@@ -122,6 +123,12 @@ export const errors = {
         status: 400,
         message: `TF900010: The chunk was rejected: ${detail}`,
         typeKey: 'InvalidChunkException',
+    }),
+    /** FACTS.md: a chunk at the wrong offset (a first chunk not at 0, a chunk ahead of the bytes received) is a 400 of this type. */
+    chunkOffset: (detail: string): ServiceError => ({
+        status: 400,
+        message: `TF900014: The chunk was rejected: ${detail}`,
+        typeKey: 'WorkItemAttachmentIncorrectOffsetException',
     }),
     /** A replayed chunk (wholly inside the bytes already received) whose bytes differ from those received. */
     replayDiffers: (id: string, first: number, last: number): ServiceError => ({
@@ -166,16 +173,20 @@ export const errors = {
         typeKey: 'WorkItemUnauthorizedAccessException',
         typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemUnauthorizedAccessException, Microsoft.TeamFoundation.WorkItemTracking.Server',
     }),
+    /**
+     * A failed `test /rev`: FACTS.md gives 412, TestPatchOperationFailedException and a message like
+     * "VS403351: Test Operation for path /rev failed ..." (the text is from third-party reports).
+     */
     workItemChanged: (): ServiceError => ({
         status: 412,
-        message:
-            'TF26071: This work item has been changed by someone else since you opened it. You will need to refresh it and discard your changes.',
-        typeKey: 'WorkItemRevisionMismatchException',
-        typeName: 'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemRevisionMismatchException, Microsoft.TeamFoundation.WorkItemTracking.Server',
+        message: 'VS403351: Test Operation for path /rev failed.',
+        typeKey: 'TestPatchOperationFailedException',
+        typeName: 'Microsoft.VisualStudio.Services.WebApi.Patch.TestPatchOperationFailedException, Microsoft.VisualStudio.Services.WebApi',
     }),
-    attachmentLimit: (id: number, limit: number): ServiceError => ({
+    /** FACTS.md's text; the status is not confirmed ("probably 400"). */
+    attachmentLimit: (limit: number): ServiceError => ({
         status: 400,
-        message: `VS403313: The number of attachments on work item ${id} exceeds the limit of ${limit}.`,
+        message: `VS403313: The number of attachments exceeded the limit. One work item should contain no more than ${limit} attachments.`,
         typeKey: 'WorkItemAttachmentLimitExceededException',
         typeName:
             'Microsoft.TeamFoundation.WorkItemTracking.Server.WorkItemAttachmentLimitExceededException, Microsoft.TeamFoundation.WorkItemTracking.Server',

@@ -23,7 +23,7 @@ interface Settings {
     serverVersion: string;
     parsedServerVersion: ApiVersion;
     projects: { id: string; name: string }[];
-    resourceAreas: 'onprem' | 'hosted';
+    resourceAreas: 'onprem' | 'onprem404' | 'hosted';
     collectionPath: string;
 }
 
@@ -68,9 +68,10 @@ export class AzureDevOpsEmulator {
             : this.collectionUrl;
         this.store = new AttachmentStore({
             storage: options.storage ?? 'memory',
-            maxAttachmentBytes: options.maxAttachmentBytes ?? 60 * 1024 * 1024,
+            maxAttachmentBytes: options.maxAttachmentBytes ?? defaultAttachmentLimit(settings.parsedServerVersion),
             maxSimpleUploadBytes: options.maxSimpleUploadBytes ?? 130 * 1024 * 1024,
             chunkReplay: options.chunkReplay ?? 'accept',
+            chunkedStartStatus: options.chunkedStartStatus ?? 202,
             deniedAreaPaths: options.deniedAreaPaths ?? [],
             collectionUrl: this.collectionUrl,
             urlSuffix: options.attachmentUrlSuffix ?? '',
@@ -423,10 +424,15 @@ export class AzureDevOpsEmulator {
         if (ex.method !== 'GET') {
             return ex.fail(errors.methodNotAllowed(ex.method));
         }
-        if (areaId === undefined) {
-            return ex.json(200, resourceAreas(this.settings.resourceAreas, this.collectionUrl, this.releaseCollectionUrl, this.options.resourceAreaUrls));
+        const mode = this.settings.resourceAreas;
+        if (mode === 'onprem404') {
+            // FACTS.md: some on-prem servers answer 404 here instead of an empty list.
+            return ex.fail(errors.routeNotFound(ex.path));
         }
-        const area = resourceArea(this.settings.resourceAreas, this.collectionUrl, areaId, this.releaseCollectionUrl, this.options.resourceAreaUrls);
+        if (areaId === undefined) {
+            return ex.json(200, resourceAreas(mode, this.collectionUrl, this.releaseCollectionUrl, this.options.resourceAreaUrls));
+        }
+        const area = resourceArea(mode, this.collectionUrl, areaId, this.releaseCollectionUrl, this.options.resourceAreaUrls);
         return area ? ex.json(200, area) : ex.fail(errors.routeNotFound(ex.path));
     }
 
@@ -476,6 +482,11 @@ async function listen(options: EmulatorOptions, port: number): Promise<Listener>
         });
     });
     return server;
+}
+
+/** FACTS.md: 60 MB by default, 4 MB on TFS 2017 and older (which speak REST 3.x and below). */
+function defaultAttachmentLimit(version: ApiVersion): number {
+    return (version.major < 4 ? 4 : 60) * 1024 * 1024;
 }
 
 /** '/org/' and 'org' both mean '/org'; '/' means the server root. */

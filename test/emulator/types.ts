@@ -8,7 +8,7 @@ export interface EmulatorOptions {
      * documents no alphabet for these URLs, so a test can make them carry `;`, brackets or logging commands.
      */
     attachmentUrlSuffix?: string;
-    /** Default 60 MiB, the service's "60 MB" limit. */
+    /** Default 60 MiB, the service's "60 MB" limit; 4 MiB when serverVersion is below 4.0 (TFS 2017 and older). */
     maxAttachmentBytes?: number;
     /**
      * A simple upload whose Content-Length passes this is answered 413 before its body is read, and the connection
@@ -22,6 +22,11 @@ export interface EmulatorOptions {
      * 400, like a chunk at the wrong offset, and a chunk sent to a complete attachment is refused as "already complete".
      */
     chunkReplay?: 'accept' | 'reject';
+    /**
+     * What the start of a chunked upload (the empty POST) answers: 202 (default; FACTS.md: "believed to return 202")
+     * or 201, as the 7.1 spec's "chunked register" example shows. Which one the service sends is not confirmed.
+     */
+    chunkedStartStatus?: 201 | 202;
     /** Creating an attachment with one of these areaPath values (case-insensitive) answers 403 TF237111. */
     deniedAreaPaths?: string[];
     /** 'memory' keeps the bytes (default); 'hash' keeps only size and sha256, so benchmarks can push gigabytes. */
@@ -31,8 +36,11 @@ export interface EmulatorOptions {
     projects?: { id: string; name: string }[];
     /** When set the emulator speaks HTTPS. With requestCert, clients must present a certificate signed by `ca`. */
     tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
-    /** What `GET _apis/ResourceAreas` answers: on-prem `{"count":0,"value":null}` (default) or a hosted-style list. */
-    resourceAreas?: 'onprem' | 'hosted';
+    /**
+     * What `GET _apis/ResourceAreas` answers: on-prem `{"count":0,"value":null}` (default), on-prem 404 ('onprem404':
+     * FACTS.md says on-prem servers answer one or the other) or a hosted-style list.
+     */
+    resourceAreas?: 'onprem' | 'onprem404' | 'hosted';
     /** With resourceAreas 'hosted': area name ('wit', 'build', ...) → the locationUrl the lookup names instead, e.g. another host. */
     resourceAreaUrls?: Record<string, string>;
     /** Port to listen on; default 0, a free port. */

@@ -4,6 +4,9 @@ import type { WiqlAnswer } from './types';
 /** A WIQL body is one query; anything much bigger is not a client of this task. */
 const maxWiqlBytes = 256 * 1024;
 
+/** FACTS.md: a WIQL result holds at most 20,000 items. */
+export const maxWiqlItems = 20_000;
+
 /**
  * "Wiql - Query By Wiql": the emulator does not parse WIQL; the test's `answer` decides what a query finds (or that
  * the server rejects it), and the emulator shapes the reply as the service does: a flat query's `workItems`, a link
@@ -32,7 +35,8 @@ export async function answerWiql(ex: Exchange, collectionUrl: string, answer: ((
     }
     queries.push(query);
     const rawTop = ex.q('$top');
-    const top = rawTop !== undefined && /^\d+$/.test(rawTop) ? Number(rawTop) : 20_000;
+    // FACTS.md: the result is capped at 20,000 items, whatever `$top` asks for.
+    const top = Math.min(rawTop !== undefined && /^\d+$/.test(rawTop) ? Number(rawTop) : maxWiqlItems, maxWiqlItems);
     const result = answer ? answer(query) : { workItems: [] };
     const ref = (id: number) => ({ id, url: `${collectionUrl}_apis/wit/workItems/${id}` });
     const common = { asOf: new Date().toISOString(), columns: [{ referenceName: 'System.Id', name: 'ID', url: `${collectionUrl}_apis/wit/fields/System.Id` }] };

@@ -236,7 +236,7 @@ export class WorkItemStore {
         }
         const attached = relations.filter((relation) => relation.rel === 'AttachedFile').length;
         if (attached > maxAttachedFiles) {
-            return ex.fail(errors.attachmentLimit(item.id, maxAttachedFiles));
+            return ex.fail(errors.attachmentLimit(maxAttachedFiles));
         }
         if ((ex.q('validateOnly') ?? '').toLowerCase() === 'true') {
             return ex.json(200, this.render({ ...item, relations }, 'all'));

@@ -157,16 +157,14 @@ describe('Azure DevOps emulator: work items, builds and releases', () => {
             assert.equal(request?.headers['content-type'], 'application/json-patch+json');
         });
 
-        it('answers 412 TF26071 when someone else changed the work item since the rev was read', async () => {
+        it('answers 412 VS403351 (TestPatchOperationFailedException) when someone else changed the work item since the rev was read', async () => {
             await start({ workItems: [{ id: 7 }] });
             const url = await upload(emu, 'a.txt', 'a');
             emu.touchWorkItem(7);
             const err = await rejection(wit().updateWorkItem(null, [testRev(1), attach(url)], 7, 'Fabrikam'));
             assert.equal(err.statusCode, 412);
-            assert.equal(
-                err.message,
-                'TF26071: This work item has been changed by someone else since you opened it. You will need to refresh it and discard your changes.',
-            );
+            // FACTS.md: a failed `test /rev` is 412 TestPatchOperationFailedException "VS403351: ..."; TF26071 is the 409 of racing saves.
+            assert.match(err.message, /^VS403351: Test Operation for path \/rev failed/);
             assert.deepEqual([emu.workItem(7)?.rev, emu.workItem(7)?.relations.length], [2, 0]);
         });
 
@@ -204,7 +202,7 @@ describe('Azure DevOps emulator: work items, builds and releases', () => {
             const second = await upload(emu, 'b.txt', 'b');
             const over = await patch(emu, 7, [testRev(1), attach(first), attach(second)]);
             assert.equal(over.status, 400);
-            assert.match(String(over.json().message), /^VS403313: .*work item 7.*100/);
+            assert.equal(String(over.json().message), 'VS403313: The number of attachments exceeded the limit. One work item should contain no more than 100 attachments.');
             assert.deepEqual([emu.workItem(7)?.rev, emu.workItem(7)?.relations.length], [1, 99]);
             const upTo = await patch(emu, 7, [attach(first)]);
             assert.equal(upTo.status, 200);
