@@ -113,7 +113,7 @@ describe('end to end: attaching the uploads to work items', function () {
 
             assert.equal(run.result, 'Succeeded', run.stdout);
             assert.deepEqual(patches(scenario, 101).map((request) => request.status), [412, 200]);
-            assert.match(run.visibleOutput, /Work item 101 changed while the attachments were being linked \(TF26071\): reading it again \(attempt 1 of 5\)/);
+            assert.match(run.visibleOutput, /Work item 101 changed while the attachments were being linked \(someone else saved it in between\): reading it again \(attempt 1 of 5\)/);
             assert.equal(attachedFiles(scenario, 101).length, 2);
         });
     });
