@@ -223,7 +223,9 @@ function collectionUrl(option: string | undefined, env: (name: string) => string
     if (raw === undefined) {
         throw new UsageError('No collection URL: give --org <url> (for example https://dev.azure.com/fabrikam/), or set AZURE_DEVOPS_ORG_URL.');
     }
-    const bad = (what: string) => new UsageError(`${source} is '${raw}', but it must be ${what}.`);
+    // A password written into the URL is not repeated on stderr, which a CI log keeps.
+    const shown = raw.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@');
+    const bad = (what: string) => new UsageError(`${source} is '${shown}', but it must be ${what}.`);
     let url: URL;
     try {
         url = new URL(raw);

@@ -104,7 +104,13 @@ function guardCommandLine(line: string, secrets: readonly string[]): string {
     if (/^##vso\[task\.setsecret[\s\]]/i.test(opening)) {
         return line;
     }
-    return opening + neutralise(redact(body.slice(opening.length), secrets)) + ending;
+    // The data is escaped already: a secret with `%`, CR or LF is there in task-lib's spelling, which the agent reads back.
+    return opening + neutralise(redact(body.slice(opening.length), [...secrets, ...secrets.map(commandDataForm)])) + ending;
+}
+
+/** A value as task-lib writes it as a command's data: `%` as `%AZP25`, CR as `%0D`, LF as `%0A`. */
+function commandDataForm(secret: string): string {
+    return secret.replace(/%/g, '%AZP25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 /**

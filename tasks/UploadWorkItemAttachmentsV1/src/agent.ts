@@ -7,6 +7,7 @@ import type { Localize, TaskLog } from '../../../engine/text/localize';
 import type { OutputSink } from './outputs';
 import { guardCommandOutput, markdownText, neutralise, neutraliseLines, redact, secretForms } from '../../../engine/text/safeText';
 import type { AgentContext } from './serverTarget';
+import { urlPasswordSecrets } from '../../../engine/target';
 import { usableBypassPatterns, type NetworkSettings } from '../../../engine/http/services';
 
 /**
@@ -170,7 +171,11 @@ export function uploadSummary(markdown: string): void {
 }
 
 export const agentContext: AgentContext = {
-    endpointUrl: (id) => tl.getEndpointUrl(id, true),
+    endpointUrl: (id) => {
+        // task-lib echoes the URL on a debug line: a password written into it is registered first, so that line shows ***.
+        registerSecrets(urlPasswordSecrets(process.env[`ENDPOINT_URL_${id}`]));
+        return tl.getEndpointUrl(id, true);
+    },
     endpointScheme: (id) => tl.getEndpointAuthorizationScheme(id, true),
     endpointParameter: (id, key) => endpointParameter(id, key),
     variable: (name) => tl.getVariable(name),

@@ -1,7 +1,7 @@
 import type { TaskSettings } from './inputs';
 import { InputError } from './inputs';
 import type { Localize } from '../../../engine/text/localize';
-import type { Credential, ServerTarget } from '../../../engine/target';
+import { withoutUserInfo, type Credential, type ServerTarget } from '../../../engine/target';
 
 /** The agent's view of endpoints and variables (tl.getEndpoint* and tl.getVariable in the task). */
 export interface AgentContext {
@@ -83,6 +83,8 @@ function organizationOf(collectionUrl: string): string {
     }
 }
 
+/** Without a user name and password written into it: the credential comes from the connection, and the URL is printed and linked. */
 function withTrailingSlash(url: string): string {
-    return url.endsWith('/') ? url : `${url}/`;
+    const bare = withoutUserInfo(url);
+    return bare.endsWith('/') ? bare : `${bare}/`;
 }
