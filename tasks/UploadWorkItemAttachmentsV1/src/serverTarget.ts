@@ -27,7 +27,7 @@ export function resolveServerTarget(settings: TaskSettings, agent: AgentContext,
     const projectName = agent.variable('System.TeamProject') ?? '?';
     const organization = organizationOf(collectionUrl);
     return {
-        collectionUrl: withTrailingSlash(collectionUrl),
+        collectionUrl: bareCollectionUrl(collectionUrl),
         credential: { kind: 'bearer', token },
         identity: loc('IdentityPipeline', projectName, organization, organization),
         project: settings.project ?? (agent.variable('System.TeamProjectId') || agent.variable('System.TeamProject') || undefined),
@@ -44,7 +44,7 @@ function serviceConnectionTarget(id: string, project: string | undefined, agent:
     if (!credential) {
         throw new InputError(loc('ConnectionSchemeUnsupported', id, scheme || '?'));
     }
-    return { collectionUrl: withTrailingSlash(collectionUrl), credential, identity: loc('IdentityServiceConnection', id), project };
+    return { collectionUrl: bareCollectionUrl(collectionUrl), credential, identity: loc('IdentityServiceConnection', id), project };
 }
 
 function serviceConnectionCredential(id: string, scheme: string, agent: AgentContext): Credential | undefined {
@@ -83,8 +83,8 @@ function organizationOf(collectionUrl: string): string {
     }
 }
 
-/** Without a user name and password written into it: the credential comes from the connection, and the URL is printed and linked. */
-function withTrailingSlash(url: string): string {
+/** The collection URL with a trailing slash and without a user name and password written into it: the credential comes from the connection, and the URL is printed and linked. */
+function bareCollectionUrl(url: string): string {
     const bare = withoutUserInfo(url);
     return bare.endsWith('/') ? bare : `${bare}/`;
 }
