@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
-import * as http from 'http';
 import { AzureDevOpsEmulator, type EmulatorOptions } from '../emulator';
+import { sendToEmulator, type EmulatorReply } from './emulatorRequest';
 
 /*
  * The emulator behaves as FACTS.md (and the REST specs) say the service does: each test names the statement it holds
@@ -11,38 +11,11 @@ const token = 'emulator-token';
 const octet = { 'Content-Type': 'application/octet-stream' };
 const MiB = 1024 * 1024;
 
-interface Reply {
-    status: number;
-    headers: http.IncomingHttpHeaders;
-    json(): Record<string, unknown>;
-}
+type Reply = EmulatorReply;
 
-/** `target` is relative to the collection URL; the headers are those of a well-behaved client. */
+/** `target` is relative to the collection URL; the headers are those of a well-behaved client, asking for 7.0. */
 function send(emu: AzureDevOpsEmulator, method: string, target: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<Reply> {
-    const url = new URL(target, emu.collectionUrl);
-    const all: Record<string, string> = {
-        Authorization: `Bearer ${token}`,
-        'X-TFS-FedAuthRedirect': 'Suppress',
-        Accept: 'application/json;api-version=7.0',
-        ...headers,
-    };
-    const bytes = body === undefined ? undefined : Buffer.from(body);
-    if (bytes) {
-        all['Content-Length'] = String(bytes.length);
-    }
-    return new Promise<Reply>((resolve, reject) => {
-        const req = http.request(url, { method, headers: all, agent: false }, (res) => {
-            const parts: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => parts.push(chunk));
-            res.on('error', reject);
-            res.on('end', () => {
-                const text = Buffer.concat(parts).toString('utf8');
-                resolve({ status: res.statusCode ?? 0, headers: res.headers, json: () => JSON.parse(text) as Record<string, unknown> });
-            });
-        });
-        req.on('error', reject);
-        req.end(bytes);
-    });
+    return sendToEmulator(emu, token, method, target, { Accept: 'application/json;api-version=7.0', ...headers }, body);
 }
 
 const startChunked = (emu: AzureDevOpsEmulator) => send(emu, 'POST', 'Fabrikam/_apis/wit/attachments?fileName=big.bin&uploadType=Chunked', octet);

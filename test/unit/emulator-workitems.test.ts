@@ -1,5 +1,4 @@
 import { strict as assert } from 'assert';
-import * as http from 'http';
 import { WebApi } from 'azure-devops-node-api';
 import { BuildApi } from 'azure-devops-node-api/BuildApi';
 import { BearerCredentialHandler } from 'azure-devops-node-api/handlers/bearertoken';
@@ -8,40 +7,16 @@ import { LocationsApi } from 'azure-devops-node-api/LocationsApi';
 import { ReleaseApi } from 'azure-devops-node-api/ReleaseApi';
 import { WorkItemTrackingApi } from 'azure-devops-node-api/WorkItemTrackingApi';
 import { AzureDevOpsEmulator, locationIds, type EmulatorOptions } from '../emulator';
+import { sendToEmulator, type EmulatorReply } from './emulatorRequest';
 
 const token = 'emulator-token';
 const releaseAreaId = 'efc2f575-36ef-48e9-b672-0c6fb4a48ac5';
 
-interface Reply {
-    status: number;
-    json(): Record<string, unknown>;
-}
+type Reply = EmulatorReply;
 
 /** `target` is absolute or relative to the collection URL. */
 function send(emu: AzureDevOpsEmulator, method: string, target: string, headers: Record<string, string> = {}, body?: string): Promise<Reply> {
-    const url = new URL(target, emu.collectionUrl);
-    const all: Record<string, string> = {
-        Authorization: `Bearer ${token}`,
-        'X-TFS-FedAuthRedirect': 'Suppress',
-        Accept: 'application/json;api-version=7.1',
-        ...headers,
-    };
-    if (body !== undefined) {
-        all['Content-Length'] = String(Buffer.byteLength(body));
-    }
-    return new Promise<Reply>((resolve, reject) => {
-        const req = http.request(url, { method, headers: all, agent: false }, (res) => {
-            const parts: Buffer[] = [];
-            res.on('data', (chunk: Buffer) => parts.push(chunk));
-            res.on('error', reject);
-            res.on('end', () => {
-                const text = Buffer.concat(parts).toString('utf8');
-                resolve({ status: res.statusCode ?? 0, json: () => JSON.parse(text) as Record<string, unknown> });
-            });
-        });
-        req.on('error', reject);
-        req.end(body);
-    });
+    return sendToEmulator(emu, token, method, target, headers, body);
 }
 
 async function upload(emu: AzureDevOpsEmulator, fileName: string, content: string): Promise<string> {
