@@ -160,13 +160,19 @@ export function assertTokenNotPrinted(run: TaskRun): void {
     assert.ok(!run.stderr.includes(TOKEN), 'the token is on stderr');
 }
 
-/** A second server, "another host": it records every request that reaches it, and the Authorization it carried. */
-export async function startOtherHost(): Promise<{ origin: string; seen: { url: string; authorization?: string }[]; close(): Promise<void> }> {
+/** What the other host answers every request with: a reference to an attachment of its own, as an upload would get. */
+const ATTACHMENT_OF_ITS_OWN = { status: 201, body: JSON.stringify({ id: 'stolen', url: 'http://elsewhere/stolen' }) };
+
+/**
+ * A second server, "another host": it records every request that reaches it, and the Authorization it carried, and
+ * answers each with `answer` (JSON).
+ */
+export async function startOtherHost(answer: { status: number; body: string } = ATTACHMENT_OF_ITS_OWN): Promise<{ origin: string; seen: { url: string; authorization?: string }[]; close(): Promise<void> }> {
     const seen: { url: string; authorization?: string }[] = [];
     const server = http.createServer((req, res) => {
         seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
         req.resume();
-        res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify({ id: 'stolen', url: 'http://elsewhere/stolen' }));
+        res.writeHead(answer.status, { 'Content-Type': 'application/json' }).end(answer.body);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

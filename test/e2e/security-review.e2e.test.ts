@@ -1,32 +1,13 @@
 import * as assert from 'assert/strict';
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import type { FaultRule } from '../emulator';
-import { Scenario, TOKEN, summaryOf } from './harness';
+import { Scenario, TOKEN, summaryOf, startOtherHost } from './harness';
 import type { TaskRun } from './taskRunner';
 
 const base64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
-/** A host that is not the collection: it records every request that reaches it, and the Authorization that came along. */
-async function startOtherHost(): Promise<{ origin: string; seen: { url: string; authorization?: string }[]; close(): Promise<void> }> {
-    const seen: { url: string; authorization?: string }[] = [];
-    const server = http.createServer((req, res) => {
-        seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-        req.resume();
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"not here"}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-        origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        seen,
-        close: () =>
-            new Promise<void>((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
-}
+/** A host that is not the collection: it answers every request 404. */
+const NOT_HERE = { status: 404, body: '{"message":"not here"}' };
 
 /** Everything a reader of the run can see or a later step can read: stdout but the setsecret lines, stderr, the summary and the attachments file. */
 function everythingShown(run: TaskRun): string {
@@ -65,7 +46,7 @@ describe('end to end: an attacker\'s review of the token, the log and the summar
         ];
         for (const kind of kinds) {
             it(`sends nothing to another host when ${kind.name} is redirected there`, async () => {
-                const other = await startOtherHost();
+                const other = await startOtherHost(NOT_HERE);
                 try {
                     scenario = await Scenario.start({ workItems: [{ id: 101 }], buildWorkItems: { '42': [101] }, wiql: () => ({ workItems: [101] }) });
                     scenario.artifacts.write('app.log', 'log');

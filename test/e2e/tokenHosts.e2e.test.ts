@@ -1,36 +1,17 @@
 import * as assert from 'assert/strict';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
-import { Scenario, TOKEN, assertServerHoldsExactly } from './harness';
+import { Scenario, TOKEN, assertServerHoldsExactly, startOtherHost } from './harness';
 
-/** A host that is not the collection: it records what reaches it, and what Authorization came along. */
-async function startOtherHost(): Promise<{ url: string; seen: { url: string; authorization?: string }[]; close(): Promise<void> }> {
-    const seen: { url: string; authorization?: string }[] = [];
-    const server = http.createServer((req, res) => {
-        seen.push({ url: req.url ?? '', authorization: req.headers.authorization });
-        req.resume();
-        res.writeHead(404, { 'Content-Type': 'application/json' }).end('{"message":"not here"}');
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return {
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/org/`,
-        seen,
-        close: () =>
-            new Promise<void>((resolve) => {
-                server.closeAllConnections();
-                server.close(() => resolve());
-            }),
-    };
-}
+/** A host that is not the collection: it answers every request 404. */
+const NOT_HERE = { status: 404, body: '{"message":"not here"}' };
 
 describe('end to end: the token goes only to the collection, whatever the resource-area lookup names', function () {
     this.timeout(60_000);
 
     it('asks the collection for the work item and build areas when the lookup names another host for them', async () => {
-        const other = await startOtherHost();
+        const other = await startOtherHost(NOT_HERE);
         const scenario = await Scenario.start({
             resourceAreas: 'hosted',
-            resourceAreaUrls: { wit: other.url, build: other.url },
+            resourceAreaUrls: { wit: `${other.origin}/org/`, build: `${other.origin}/org/` },
             workItems: [{ id: 101 }, { id: 102 }],
             buildWorkItems: { '42': [102] },
         });
